@@ -1,0 +1,141 @@
+// serf::Node: Serf's layer over memberlist (gossip-wire.md §8-§9): Lamport clocks, join/leave
+// intents, member statuses (alive/leaving/left/failed), tags, user events and queries on the
+// wire, reaping and reconnects. Sans-IO like swim::Core, which it wraps and drives: the same
+// inputs, plus the local operations; its Outbox adds Serf events to memberlist's effects.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "swim/address.h"
+#include "swim/config.h"
+#include "swim/outbox.h"
+#include "util/log.h"
+#include "util/result.h"
+#include "util/rng.h"
+#include "util/time.h"
+
+namespace serf {
+
+using namespace std::chrono_literals;
+using Tags = std::map<std::string, std::string>;
+
+struct Config {
+  swim::Config memberlist;            // name, advertise address and timing profile
+  int protocol = 5;                   // Serf protocol we speak, 2..5 (dcur in Vsn)
+  Tags tags;
+  util::Duration broadcast_timeout = 5s;     // max wait for leave/tag broadcasts
+  util::Duration leave_propagate_delay = 1s; // linger after memberlist leave
+  util::Duration reap_interval = 15s;
+  util::Duration reconnect_interval = 30s;
+  util::Duration reconnect_timeout = 24h;    // failed -> reaped
+  util::Duration tombstone_timeout = 24h;    // left -> reaped
+  util::Duration recent_intent_timeout = 5min;
+  util::Duration queue_check_interval = 30s;
+  std::size_t event_buffer = 512;
+  std::size_t query_buffer = 512;
+  int query_timeout_mult = 16;
+  std::size_t query_size_limit = 1024;
+  std::size_t query_response_size_limit = 1024;
+  std::size_t user_event_size_limit = 512;
+  std::size_t max_queue_depth = 4096;
+  bool enable_name_conflict_resolution = true;
+  bool disable_coordinates = false;
+};
+
+enum class MemberStatus { none, alive, leaving, left, failed };
+const char* status_name(MemberStatus s);  // "none", "alive", "leaving", "left", "failed"
+
+struct Member {
+  std::string name;
+  swim::Address addr;
+  Tags tags;
+  MemberStatus status = MemberStatus::none;
+  std::uint8_t protocol_min = 0, protocol_max = 0, protocol_cur = 0;  // memberlist
+  std::uint8_t delegate_min = 0, delegate_max = 0, delegate_cur = 0;  // Serf
+};
+
+enum class MemberEventType { join, leave, failed, update, reap };
+const char* event_type_name(MemberEventType t);  // "member-join", ..., "member-reap"
+
+struct MemberEvent {
+  MemberEventType type;
+  std::vector<Member> members;
+};
+
+struct UserEvent {
+  std::uint64_t ltime = 0;
+  std::string name;
+  util::Bytes payload;
+  bool coalesce = true;
+};
+
+// A query that reached us and passed its filters (internal _serf_ queries are answered by the
+// Node itself and never appear here). Answer with Node::respond(id, ...).
+struct QueryEvent {
+  std::uint64_t id = 0;  // local handle for respond(), not the wire ID
+  std::uint64_t ltime = 0;
+  std::string name;
+  util::Bytes payload;
+  util::Instant deadline{};
+};
+
+using Event = std::variant<MemberEvent, UserEvent, QueryEvent>;
+
+struct Outbox {
+  swim::Outbox swim;
+  std::vector<Event> events;
+  bool shutdown = false;  // we left, or lost a name-conflict vote: the agent should exit
+};
+
+enum class LeaveState { running, leaving, left };
+
+class Node {
+ public:
+  Node(Config config, util::Logger& log, util::Rng rng, util::Instant now);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Join via push/pull with each seed; the JoinResult arrives in out.swim.joins.
+  // ignore_old: raise the event minimum time so older user events are not delivered (no replay).
+  swim::JoinId join(std::span<const swim::Address> seeds, bool ignore_old, util::Instant now,
+                    Outbox& out);
+
+  void on_packet(const swim::Address& from, util::ByteView bytes, util::Instant now, Outbox& out);
+  void on_stream_reply(swim::StreamId id, util::Result<util::Bytes> reply, util::Instant now,
+                       Outbox& out);
+  void on_stream_request(swim::StreamId id, const swim::Address& from, util::ByteView bytes,
+                         util::Instant now, Outbox& out);
+  void on_tick(util::Instant now, Outbox& out);
+  [[nodiscard]] util::Instant next_deadline() const;
+
+  // Graceful leave: leave intent, wait for its broadcast (<= broadcast_timeout), memberlist
+  // leave (<= broadcast_timeout), linger leave_propagate_delay; then leave_state() == left.
+  void leave(util::Instant now, Outbox& out);
+  [[nodiscard]] LeaveState leave_state() const;
+
+  util::Status force_leave(const std::string& name, bool prune, util::Instant now, Outbox& out);
+  util::Status set_tags(Tags tags, util::Instant now, Outbox& out);
+  util::Status user_event(const std::string& name, util::ByteView payload, bool coalesce,
+                          util::Instant now, Outbox& out);
+
+  [[nodiscard]] std::vector<Member> members() const;  // every known member, self included
+  [[nodiscard]] Member local_member() const;
+  [[nodiscard]] const Tags& tags() const;
+  // Serf's `info` serf section: members, failed, left, health_score, member_time, event_time,
+  // query_time, intent_queue, event_queue, query_queue, encrypted (false), coordinate_resets.
+  [[nodiscard]] std::map<std::string, std::string> stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace serf
