@@ -1,0 +1,18 @@
+// Conversions between swim::Address (raw IP bytes + port, as on the wire) and sockaddrs.
+#pragma once
+
+#include <sys/socket.h>
+
+#include "swim/address.h"
+#include "util/result.h"
+
+namespace runtime {
+
+// IPv4-mapped IPv6 addresses come back as 4-byte IPv4 (the wire form must not flip).
+util::Result<swim::Address> from_sockaddr(const sockaddr* sa);
+// Fails for an ip that is neither 4 nor 16 bytes.
+util::Status to_sockaddr(const swim::Address& a, sockaddr_storage& out);
+// Parses a numeric IPv4/IPv6 literal (no brackets, no port).
+util::Result<util::Bytes> parse_ip(const std::string& text);
+
+}  // namespace runtime

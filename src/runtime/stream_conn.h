@@ -1,0 +1,59 @@
+// StreamConn: one memberlist TCP exchange — one framed request, at most one framed reply, then
+// close (gossip-wire.md §6). Outbound: connect, write, maybe read the reply. Inbound: read the
+// request, hand it to the Driver, write the reply. A deadline timer bounds either.
+#pragma once
+
+#include <uv.h>
+
+#include "runtime/uv_handle.h"
+#include "swim/address.h"
+#include "swim/outbox.h"
+#include "util/bytes.h"
+#include "util/result.h"
+
+namespace runtime {
+
+class Driver;
+
+class StreamConn {
+ public:
+  enum class Kind { outbound, inbound };
+
+  StreamConn(Driver& driver, uv_loop_t* loop, Kind kind, swim::StreamId id);
+  ~StreamConn();
+  StreamConn(const StreamConn&) = delete;
+  StreamConn& operator=(const StreamConn&) = delete;
+
+  util::Status connect(const swim::Address& to, util::Bytes request, bool expect_reply,
+                       std::uint64_t timeout_ms);
+  util::Status accept(uv_stream_t* server, std::uint64_t timeout_ms);
+  // Write the reply (may be empty) and then let the driver forget us.
+  void write_and_finish(util::Bytes bytes);
+
+  [[nodiscard]] Kind kind() const { return kind_; }
+  [[nodiscard]] swim::StreamId id() const { return id_; }
+  [[nodiscard]] const swim::Address& peer() const { return peer_; }
+
+ private:
+  void on_connected(int status);
+  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void on_written(int status);
+  void on_timeout();
+  void start_reading();
+  void complete(util::Result<util::Bytes> framed);
+
+  Driver& driver_;
+  Kind kind_;
+  swim::StreamId id_;
+  swim::Address peer_;
+  UvHandle<uv_tcp_t> tcp_;
+  UvHandle<uv_timer_t> timer_;
+  util::Bytes in_;
+  util::Bytes pending_request_;
+  bool expect_reply_ = true;
+  bool completed_ = false;
+  bool finishing_ = false;
+  char read_buf_[16384];
+};
+
+}  // namespace runtime
