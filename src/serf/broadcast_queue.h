@@ -1,0 +1,43 @@
+// One of Serf's three broadcast queues (intents, events, queries), with memberlist's
+// TransmitLimitedQueue rules (gossip-wire.md §7.6): lowest transmit count first, then larger
+// messages, then newer ones; a message is dropped after retransmit_limit() transmissions.
+// Serf's messages never replace each other. A caller that must know when a message has gone
+// out for good (graceful leave) keeps its id and asks contains().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "util/bytes.h"
+
+namespace serf {
+
+// RetransmitMult * ceil(log10(n + 1)), n = number of known members.
+int retransmit_limit(int mult, int n);
+
+class BroadcastQueue {
+ public:
+  using Id = std::uint64_t;
+
+  Id push(util::Bytes msg);
+  // Takes messages in queue order that fit: each costs len + overhead, all together <= limit.
+  // Each taken message counts one transmission; at `transmit_limit` it leaves the queue.
+  std::vector<util::Bytes> take(std::size_t overhead, std::size_t limit, int transmit_limit);
+  // Keeps the `max_retain` first messages in queue order; returns how many were dropped.
+  std::size_t prune(std::size_t max_retain);
+  [[nodiscard]] bool contains(Id id) const;
+  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    int transmits = 0;
+    Id id = 0;
+    util::Bytes msg;
+  };
+  void sort();
+  std::vector<Entry> entries_;
+  Id next_id_ = 0;
+};
+
+}  // namespace serf

@@ -1,0 +1,65 @@
+// Dedupe rings; see event_ring.h.
+#include "serf/event_ring.h"
+
+#include <algorithm>
+
+#include "util/assert.h"
+
+namespace serf {
+
+const char* admission_name(Admission a) {
+  switch (a) {
+    case Admission::accepted: return "accepted";
+    case Admission::before_min_time: return "before-min-time";
+    case Admission::too_old: return "too-old";
+    case Admission::duplicate: return "duplicate";
+  }
+  return "?";
+}
+
+Admission check_age(LamportTime ltime, LamportTime clock, LamportTime min_time, std::size_t size) {
+  if (ltime < min_time) return Admission::before_min_time;
+  if (clock > size && ltime < clock - size) return Admission::too_old;
+  return Admission::accepted;
+}
+
+EventRing::EventRing(std::size_t size) : slots_(size) { ASSERT(size > 0); }
+
+Admission EventRing::admit(LamportTime ltime, LamportTime clock, LamportTime min_time,
+                           const std::string& name, util::ByteView payload) {
+  if (auto age = check_age(ltime, clock, min_time, slots_.size()); age != Admission::accepted) {
+    return age;
+  }
+  auto& slot = slots_[ltime % slots_.size()];
+  SeenEvent seen{name, util::Bytes(payload.begin(), payload.end())};
+  if (slot && slot->ltime == ltime) {
+    if (std::find(slot->events.begin(), slot->events.end(), seen) != slot->events.end()) {
+      return Admission::duplicate;
+    }
+  } else {
+    slot = EventSlot{ltime, {}};
+  }
+  slot->events.push_back(std::move(seen));
+  return Admission::accepted;
+}
+
+QueryRing::QueryRing(std::size_t size) : slots_(size) { ASSERT(size > 0); }
+
+Admission QueryRing::admit(LamportTime ltime, LamportTime clock, LamportTime min_time,
+                           std::uint32_t id) {
+  if (auto age = check_age(ltime, clock, min_time, slots_.size()); age != Admission::accepted) {
+    return age;
+  }
+  auto& slot = slots_[ltime % slots_.size()];
+  if (slot && slot->ltime == ltime) {
+    if (std::find(slot->ids.begin(), slot->ids.end(), id) != slot->ids.end()) {
+      return Admission::duplicate;
+    }
+  } else {
+    slot = Slot{ltime, {}};
+  }
+  slot->ids.push_back(id);
+  return Admission::accepted;
+}
+
+}  // namespace serf

@@ -1,0 +1,60 @@
+// Dedupe windows for user events and queries (gossip-wire.md §9.5, §9.6): rings of
+// `size` slots indexed by LTime mod size. An event slot keeps the (Name, Payload) pairs seen at
+// its LTime, a query slot the IDs; a slot holding an older LTime is overwritten. Messages older
+// than clock - size, or below the minimum time set by a join without replay, are refused.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "serf/lamport.h"
+#include "util/bytes.h"
+
+namespace serf {
+
+enum class Admission { accepted, before_min_time, too_old, duplicate };
+const char* admission_name(Admission a);
+
+// The age checks shared by both rings. `clock` is the current (already witnessed) clock.
+Admission check_age(LamportTime ltime, LamportTime clock, LamportTime min_time, std::size_t size);
+
+struct SeenEvent {
+  std::string name;
+  util::Bytes payload;
+  friend bool operator==(const SeenEvent&, const SeenEvent&) = default;
+};
+
+struct EventSlot {
+  LamportTime ltime = 0;
+  std::vector<SeenEvent> events;
+};
+
+class EventRing {
+ public:
+  explicit EventRing(std::size_t size);
+  // Records the event unless it is refused; accepted means deliver and re-broadcast.
+  Admission admit(LamportTime ltime, LamportTime clock, LamportTime min_time,
+                  const std::string& name, util::ByteView payload);
+  // Every slot (empty ones as nullopt), for the push/pull state.
+  [[nodiscard]] const std::vector<std::optional<EventSlot>>& slots() const { return slots_; }
+
+ private:
+  std::vector<std::optional<EventSlot>> slots_;
+};
+
+class QueryRing {
+ public:
+  explicit QueryRing(std::size_t size);
+  Admission admit(LamportTime ltime, LamportTime clock, LamportTime min_time, std::uint32_t id);
+
+ private:
+  struct Slot {
+    LamportTime ltime = 0;
+    std::vector<std::uint32_t> ids;
+  };
+  std::vector<std::optional<Slot>> slots_;
+};
+
+}  // namespace serf

@@ -1,0 +1,72 @@
+// Serf's transmit-limited broadcast queues.
+#include "serf/broadcast_queue.h"
+
+#include <doctest/doctest.h>
+
+namespace {
+util::Bytes msg(std::size_t n, std::uint8_t fill) { return util::Bytes(n, fill); }
+}
+
+TEST_SUITE("serf.broadcast_queue") {
+  TEST_CASE("retransmit limit is mult times ceil(log10(n + 1))") {
+    struct Row {
+      int n, expected;
+    };
+    const Row rows[] = {{0, 0}, {1, 4}, {3, 4}, {9, 4}, {10, 8}, {99, 8}, {100, 12}, {200, 12}};
+    for (const auto& row : rows) {
+      CAPTURE(row.n);
+      CHECK(serf::retransmit_limit(4, row.n) == row.expected);
+    }
+  }
+
+  TEST_CASE("a message leaves the queue after the transmit limit") {
+    serf::BroadcastQueue q;
+    const auto id = q.push(msg(10, 1));
+    for (int i = 0; i < 2; ++i) {
+      CHECK(q.take(2, 1000, 3).size() == 1);
+      CHECK(q.contains(id));
+    }
+    CHECK(q.take(2, 1000, 3).size() == 1);
+    CHECK(q.take(2, 1000, 3).size() == 0);
+    CHECK_FALSE(q.contains(id));
+    CHECK(q.size() == 0);
+  }
+
+  TEST_CASE("fewer transmits go first, then larger, then newer messages") {
+    serf::BroadcastQueue q;
+    q.push(msg(5, 1));
+    REQUIRE(q.take(0, 1000, 10).size() == 1);  // 1 now has one transmit
+    q.push(msg(5, 2));
+    q.push(msg(8, 3));
+    q.push(msg(5, 4));
+    const auto out = q.take(0, 1000, 10);
+    REQUIRE(out.size() == 4);
+    CHECK(out[0][0] == 3);
+    CHECK(out[1][0] == 4);
+    CHECK(out[2][0] == 2);
+    CHECK(out[3][0] == 1);
+  }
+
+  TEST_CASE("messages that do not fit the budget stay queued untouched") {
+    serf::BroadcastQueue q;
+    q.push(msg(100, 1));
+    q.push(msg(30, 2));
+    q.push(msg(30, 3));
+    const auto out = q.take(3, 70, 1);  // 30+3 fits twice, 100+3 never
+    REQUIRE(out.size() == 2);
+    CHECK(q.size() == 1);
+    CHECK(q.take(3, 20, 1).empty());
+    CHECK(q.take(3, 103, 1).size() == 1);
+  }
+
+  TEST_CASE("prune keeps the messages at the front of the queue") {
+    serf::BroadcastQueue q;
+    const auto old_id = q.push(msg(5, 1));
+    REQUIRE(q.take(0, 1000, 10).size() == 1);
+    const auto new_id = q.push(msg(5, 2));
+    CHECK(q.prune(1) == 1);
+    CHECK(q.contains(new_id));
+    CHECK_FALSE(q.contains(old_id));
+    CHECK(q.prune(5) == 0);
+  }
+}
