@@ -1,0 +1,157 @@
+// Internal to swim::Core: the state behind Core's pimpl, shared by core.cpp (construction,
+// timers, public operations), probe.cpp (failure detection, SWIM §4), state.cpp (alive/suspect/
+// dead rules and push/pull merging, gossip-wire.md §7.5), streams.cpp (push/pull, joins,
+// stream pings) and send.cpp (packet assembly, piggybacking and gossip rounds).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swim/awareness.h"
+#include "swim/broadcast_queue.h"
+#include "swim/core.h"
+#include "swim/deadlines.h"
+#include "swim/members.h"
+#include "swim/suspicion.h"
+#include "wire/messages.h"
+
+namespace swim {
+
+inline constexpr std::string_view log_component = "memberlist";
+inline constexpr std::size_t meta_max_size = 512;  // memberlist MetaMaxSize
+
+// The probe in flight (memberlist probes one node at a time).
+struct ProbeRun {
+  std::uint32_t seq = 0;
+  Node target;  // a copy taken at probe start, as memberlist does
+  util::Instant sent{};
+  util::Instant end{};  // sent + awareness-scaled probe interval
+  bool direct = true;   // still inside ProbeTimeout: an ack here is a direct one
+  int expected_nacks = 0;
+  int nacks = 0;
+  bool tcp_ok = false;
+};
+
+// An indirect ping we serve for a requester (SWIM §4.1 ping-req).
+struct IndirectRelay {
+  std::uint32_t requester_seq = 0;
+  Address reply_to;
+  bool nack = false;
+};
+
+struct SuspicionTimer {
+  Suspicion suspicion;
+  std::uint64_t gen = 0;
+  util::Instant change_time{};
+};
+
+enum class StreamPurpose { join, push_pull, tcp_ping };
+
+struct PendingStream {
+  StreamPurpose purpose = StreamPurpose::push_pull;
+  JoinId join = 0;
+  Address to;
+  std::string node;       // periodic push/pull: the peer's name
+  std::uint32_t seq = 0;  // tcp ping: the probe's sequence number
+};
+
+struct PendingJoin {
+  int outstanding = 0;
+  JoinResult result;
+};
+
+struct Core::Impl {
+  Impl(Config config, Delegate& delegate, util::Logger& log, util::Rng rng);
+
+  template <typename... Args>
+  void logf(util::LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
+    log.log(level, log_component, format, std::forward<Args>(args)...);
+  }
+
+  // core.cpp
+  void start(util::Instant now);
+  void dispatch(const Timer& timer, util::Instant now, Outbox& out);
+  void gossip_tick(util::Instant now, Outbox& out);
+  void push_pull_tick(util::Instant now, Outbox& out);
+  [[nodiscard]] bool any_alive_peer() const;
+  [[nodiscard]] int num_nodes() const { return static_cast<int>(members.size()); }
+
+  // send.cpp
+  void queue_broadcast(const std::string& node, util::Bytes msg,
+                       std::function<void()> on_finished = {});
+  std::vector<util::Bytes> get_broadcasts(std::size_t overhead, std::size_t limit);
+  // memberlist sendMsg: piggybacks broadcasts; no CRC (the address-lookup path).
+  void send_msg(const Address& to, util::Bytes msg, Outbox& out);
+  // memberlist rawSendMsgPacket: compression, and a CRC when `node` is known with pmax >= 5.
+  void raw_send(const Address& to, const Node* node, util::ByteView msg, Outbox& out);
+  void gossip(util::Instant now, Outbox& out);
+  [[nodiscard]] wire::Ping make_ping(std::uint32_t seq_no, const std::string& node) const;
+
+  // probe.cpp
+  void probe_tick(util::Instant now, Outbox& out);
+  void probe(util::Instant now, Outbox& out);
+  void probe_node(const Node& node, util::Instant now, Outbox& out);
+  void on_probe_timeout(std::uint32_t seq, util::Instant now, Outbox& out);
+  void on_probe_end(std::uint32_t seq, util::Instant now, Outbox& out);
+  void finish_probe(util::Instant now, Outbox& out);
+  void handle_ping(const wire::Ping& p, const Address& from, Outbox& out);
+  void handle_indirect_ping(const wire::IndirectPing& ind, const Address& from,
+                            util::Instant now, Outbox& out);
+  void handle_ack(const wire::Ack& ack, util::Instant now, Outbox& out);
+  void handle_nack(const wire::Nack& nack);
+  void on_indirect_timeout(std::uint32_t seq, Outbox& out);
+  void on_tcp_ping_reply(const PendingStream& call, util::Result<util::Bytes> reply);
+
+  // state.cpp
+  void handle_packet(const Address& from, util::ByteView bytes, util::Instant now, Outbox& out);
+  void alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
+                  std::function<void()> on_finished = {});
+  void suspect_node(const wire::Suspect& s, util::Instant now);
+  void dead_node(const wire::Dead& d, util::Instant now);
+  void refute(Node& me, std::uint32_t accused);
+  void on_suspicion_timeout(const std::string& name, std::uint64_t gen, util::Instant now);
+  [[nodiscard]] util::Status verify_protocol(const std::vector<wire::PushNodeState>& remote) const;
+  void merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now);
+
+  // streams.cpp
+  JoinId join(std::span<const Address> seeds, util::Instant now, Outbox& out);
+  [[nodiscard]] wire::PushPull local_state(bool join_flag);
+  void start_push_pull(PendingStream call, bool join_flag, util::Instant now, Outbox& out);
+  void on_stream_reply(StreamId id, util::Result<util::Bytes> reply, util::Instant now,
+                       Outbox& out);
+  void on_push_pull_reply(const PendingStream& call, util::Result<util::Bytes> reply,
+                          util::Instant now, Outbox& out);
+  void on_stream_request(StreamId id, const Address& from, util::ByteView bytes,
+                         util::Instant now, Outbox& out);
+  util::Status merge_remote_state(const wire::PushPull& remote, bool join_flag, util::Instant now);
+  util::Bytes frame_stream_msg(const wire::StreamMessage& m) const;
+
+  Config cfg;
+  Delegate& delegate;
+  util::Logger& log;
+  util::Rng rng;
+  Members members;
+  std::size_t probe_index = 0;
+  BroadcastQueue broadcasts;
+  Awareness awareness;
+  DeadlineQueue deadlines;
+  std::map<std::string, SuspicionTimer> suspicions;
+  std::uint64_t suspicion_gen = 0;
+  std::uint32_t seq_no = 0;
+  std::uint32_t incarnation = 0;
+  std::optional<ProbeRun> current_probe;
+  bool probe_tick_pending = false;  // a probe tick arrived while a probe was running
+  std::map<std::uint32_t, IndirectRelay> relays;
+  std::map<StreamId, PendingStream> streams;
+  StreamId next_stream_id = 1;
+  std::map<JoinId, PendingJoin> joins;
+  JoinId next_join_id = 1;
+  bool leaving = false;
+  bool leave_broadcast_done = false;
+};
+
+}  // namespace swim

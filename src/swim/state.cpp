@@ -1,0 +1,278 @@
+// Membership rules of swim::Core (memberlist state.go aliveNode/suspectNode/deadNode/refute/
+// mergeState/verifyProtocol, net.go packet dispatch; gossip-wire.md §7.4, §7.5, §10.2).
+// Incarnation numbers order opinions about a node; a node refutes accusations about itself by
+// outbidding them (SWIM §4.2).
+#include <algorithm>
+#include <type_traits>
+
+#include "swim/core_impl.h"
+#include "swim/formulas.h"
+#include "wire/codec.h"
+
+namespace swim {
+
+using util::LogLevel;
+
+void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::Instant now,
+                               Outbox& out) {
+  auto decoded = wire::decode_packet(bytes);
+  if (!decoded.ok()) {
+    logf(LogLevel::debug, "Dropping packet: {} from={}", decoded.error().detail, to_string(from));
+    return;
+  }
+  if (decoded->bad_parts > 0) {
+    logf(LogLevel::debug, "Packet had {} undecodable messages from={}", decoded->bad_parts,
+         to_string(from));
+  }
+  for (const auto& msg : decoded->messages) {
+    std::visit(
+        [&](const auto& m) {
+          using T = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<T, wire::Ping>) {
+            handle_ping(m, from, out);
+          } else if constexpr (std::is_same_v<T, wire::IndirectPing>) {
+            handle_indirect_ping(m, from, now, out);
+          } else if constexpr (std::is_same_v<T, wire::Ack>) {
+            handle_ack(m, now, out);
+          } else if constexpr (std::is_same_v<T, wire::Nack>) {
+            handle_nack(m);
+          } else if constexpr (std::is_same_v<T, wire::Suspect>) {
+            suspect_node(m, now);
+          } else if constexpr (std::is_same_v<T, wire::Alive>) {
+            wire::Alive a = m;
+            if (a.port == 0) a.port = cfg.advertise.port;  // protocol < 2 senders
+            alive_node(a, false, now);
+          } else if constexpr (std::is_same_v<T, wire::Dead>) {
+            dead_node(m, now);
+          } else {
+            static_assert(std::is_same_v<T, wire::UserMsg>);
+            delegate.notify_msg(m.payload, now);
+          }
+        },
+        msg);
+  }
+}
+
+void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
+                            std::function<void()> on_finished) {
+  // A queued alive about us must not undo a leave in progress.
+  if (leaving && a.node == cfg.name) return;
+  if (a.vsn.pmin == 0 || a.vsn.pmax == 0 || a.vsn.pmin > a.vsn.pmax) {
+    logf(LogLevel::warn,
+         "Ignoring an alive message for '{}' ({}) because protocol version(s) are wrong: "
+         "{} <= {} <= {} should be >0",
+         a.node, to_string(Address{a.addr, a.port}), a.vsn.pmin, a.vsn.pcur, a.vsn.pmax);
+    return;
+  }
+  Node* state = members.find(a.node);
+  bool updates_node = false;
+  if (state == nullptr) {
+    Node n;
+    n.name = a.node;
+    n.addr = Address{a.addr, a.port};
+    n.meta = a.meta;
+    n.vsn = a.vsn;
+    n.state = State::dead;  // so that the transition below reports a join
+    state = &members.add(std::move(n), rng);
+  } else if (state->addr.ip != a.addr || state->addr.port != a.port) {
+    const bool can_reclaim = cfg.dead_node_reclaim > util::Duration::zero() &&
+                             now - state->state_change > cfg.dead_node_reclaim;
+    if (state->state == State::left || (state->state == State::dead && can_reclaim)) {
+      logf(LogLevel::info, "Updating address for left or failed node {} from {} to {}",
+           state->name, to_string(state->addr), to_string(Address{a.addr, a.port}));
+      updates_node = true;
+    } else {
+      logf(LogLevel::err, "Conflicting address for {}. Mine: {} Theirs: {} Old state: {}",
+           state->name, to_string(state->addr), to_string(Address{a.addr, a.port}),
+           state_name(state->state));
+      Node other;
+      other.name = a.node;
+      other.addr = Address{a.addr, a.port};
+      other.meta = a.meta;
+      other.vsn = a.vsn;
+      other.incarnation = a.incarnation;
+      delegate.notify_conflict(*state, other, now);
+      return;
+    }
+  }
+
+  const bool is_local = state->name == cfg.name;
+  if (a.incarnation <= state->incarnation && !is_local && !updates_node) return;
+  if (a.incarnation < state->incarnation && is_local) return;
+
+  suspicions.erase(a.node);
+  const State old_state = state->state;
+  const util::Bytes old_meta = state->meta;
+
+  if (!bootstrap && is_local) {
+    // Same incarnation and same content is just our own alive coming back.
+    if (a.incarnation == state->incarnation && a.meta == state->meta && a.vsn == state->vsn) {
+      return;
+    }
+    refute(*state, a.incarnation);
+    logf(LogLevel::warn, "Refuting an alive message for '{}' ({}) meta:({} VS {}), vsn:({} VS {})",
+         a.node, to_string(Address{a.addr, a.port}), util::to_hex(a.meta),
+         util::to_hex(state->meta), a.vsn.pcur, state->vsn.pcur);
+  } else {
+    queue_broadcast(a.node, wire::encode(a), std::move(on_finished));
+    state->vsn = a.vsn;
+    state->incarnation = a.incarnation;
+    state->meta = a.meta;
+    state->addr = Address{a.addr, a.port};
+    if (state->state != State::alive) {
+      state->state = State::alive;
+      state->state_change = now;
+    }
+  }
+
+  if (old_state == State::dead || old_state == State::left) {
+    delegate.notify_join(*state, now);
+  } else if (old_meta != state->meta) {
+    delegate.notify_update(*state, now);
+  }
+}
+
+void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
+  Node* state = members.find(s.node);
+  if (state == nullptr || s.incarnation < state->incarnation) return;
+
+  // An existing suspicion: count an independent confirmation, and re-gossip it if it was new.
+  if (auto it = suspicions.find(s.node); it != suspicions.end()) {
+    if (it->second.suspicion.confirm(s.from)) {
+      queue_broadcast(s.node, wire::encode(s));
+      it->second.gen = ++suspicion_gen;
+      deadlines.push(std::max(now, it->second.suspicion.deadline()),
+                     {TimerKind::suspicion, it->second.gen, s.node});
+    }
+    return;
+  }
+  if (state->state != State::alive) return;
+  if (state->name == cfg.name) {
+    refute(*state, s.incarnation);
+    logf(LogLevel::warn, "Refuting a suspect message (from: {})", s.from);
+    return;
+  }
+  queue_broadcast(s.node, wire::encode(s));
+  state->incarnation = s.incarnation;
+  state->state = State::suspect;
+  state->state_change = now;
+
+  // Expect SuspicionMult - 2 confirmations, none if the cluster is too small to give them.
+  const int n = num_nodes();
+  int k = cfg.suspicion_mult - 2;
+  if (n - 2 < k) k = 0;
+  const util::Duration min = suspicion_timeout(cfg.suspicion_mult, n, cfg.probe_interval);
+  const util::Duration max = cfg.suspicion_max_timeout_mult * min;
+  const std::uint64_t gen = ++suspicion_gen;
+  auto [it, inserted] =
+      suspicions.insert_or_assign(s.node, SuspicionTimer{Suspicion(s.from, k, min, max, now), gen, now});
+  deadlines.push(it->second.suspicion.deadline(), {TimerKind::suspicion, gen, s.node});
+}
+
+void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen,
+                                      util::Instant now) {
+  auto it = suspicions.find(name);
+  if (it == suspicions.end() || it->second.gen != gen) return;
+  const int confirmations = it->second.suspicion.confirmations();
+  const util::Instant change_time = it->second.change_time;
+  suspicions.erase(it);
+  Node* state = members.find(name);
+  if (state == nullptr || state->state != State::suspect || state->state_change != change_time) {
+    return;
+  }
+  logf(LogLevel::info, "Marking {} as failed, suspect timeout reached ({} peer confirmations)",
+       name, confirmations);
+  dead_node(wire::Dead{state->incarnation, name, cfg.name}, now);
+}
+
+void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
+  Node* state = members.find(d.node);
+  if (state == nullptr || d.incarnation < state->incarnation) return;
+  suspicions.erase(d.node);
+  if (state->state == State::dead || state->state == State::left) return;
+
+  if (state->name == cfg.name) {
+    if (!leaving) {
+      refute(*state, d.incarnation);
+      logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
+      return;
+    }
+    queue_broadcast(d.node, wire::encode(d), [this] { leave_broadcast_done = true; });
+  } else {
+    queue_broadcast(d.node, wire::encode(d));
+  }
+  state->incarnation = d.incarnation;
+  // A node announcing its own death is leaving gracefully.
+  state->state = d.node == d.from ? State::left : State::dead;
+  state->state_change = now;
+  delegate.notify_leave(*state, now);
+}
+
+void Core::Impl::refute(Node& me, std::uint32_t accused) {
+  std::uint32_t inc = ++incarnation;
+  if (accused >= inc) inc = incarnation = accused + 1;
+  me.incarnation = inc;
+  awareness.apply_delta(1);  // being accused hints that we are the slow one (Lifeguard)
+  const wire::Alive a{inc, me.name, me.addr.ip, me.addr.port, me.meta, me.vsn};
+  // memberlist keys this broadcast by our address string, not our name; kept for fidelity.
+  queue_broadcast(ip_string(me.addr.ip), wire::encode(a));
+}
+
+util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>& remote) const {
+  std::uint8_t maxpmin = 0, minpmax = 255, maxdmin = 0, mindmax = 255;
+  auto widen = [&](const wire::Vsn& v) {
+    maxpmin = std::max(maxpmin, v.pmin);
+    minpmax = std::min(minpmax, v.pmax);
+    maxdmin = std::max(maxdmin, v.dmin);
+    mindmax = std::min(mindmax, v.dmax);
+  };
+  for (const auto& r : remote) {
+    if (r.state == wire::NodeState::alive) widen(r.vsn);
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (members.at(i).state == State::alive) widen(members.at(i).vsn);
+  }
+  auto check = [&](const std::string& name, const wire::Vsn& v) -> util::Status {
+    if (v.pcur < maxpmin || v.pcur > minpmax) {
+      return util::Error{util::Errc::unsupported,
+                         fmt::format("Node '{}' protocol version ({}) is incompatible: [{}, {}]",
+                                     name, v.pcur, maxpmin, minpmax)};
+    }
+    if (v.dcur < maxdmin || v.dcur > mindmax) {
+      return util::Error{
+          util::Errc::unsupported,
+          fmt::format("Node '{}' delegate protocol version ({}) is incompatible: [{}, {}]", name,
+                      v.dcur, maxdmin, mindmax)};
+    }
+    return {};
+  };
+  for (const auto& r : remote) {
+    if (auto st = check(r.name, r.vsn); !st.ok()) return st;
+  }
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (auto st = check(members.at(i).name, members.at(i).vsn); !st.ok()) return st;
+  }
+  return {};
+}
+
+// A remote "dead" only makes us suspect; "left" is believed (it came from the node itself).
+void Core::Impl::merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now) {
+  for (const auto& r : remote) {
+    switch (r.state) {
+      case wire::NodeState::alive: {
+        const std::uint16_t port = r.port != 0 ? r.port : cfg.advertise.port;
+        alive_node(wire::Alive{r.incarnation, r.name, r.addr, port, r.meta, r.vsn}, false, now);
+        break;
+      }
+      case wire::NodeState::left:
+        dead_node(wire::Dead{r.incarnation, r.name, r.name}, now);
+        break;
+      case wire::NodeState::dead:
+      case wire::NodeState::suspect:
+        suspect_node(wire::Suspect{r.incarnation, r.name, cfg.name}, now);
+        break;
+    }
+  }
+}
+
+}  // namespace swim
