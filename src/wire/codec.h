@@ -63,7 +63,10 @@ util::Result<util::Bytes> unframe_stream(util::ByteView framed);
 // --- building blocks, exposed for tests and fuzzing --------------------------------------
 std::uint32_t crc32(util::ByteView bytes);
 util::Bytes lzw_compress(util::ByteView plain);  // Go compress/lzw, LSB, literal width 8
-util::Result<util::Bytes> lzw_decompress(util::ByteView compressed);
+util::Result<util::Bytes> lzw_decompress(util::ByteView compressed);  // <= decompressed_bytes_max
+// Same, with an explicit cap on the output (too_large beyond it). Accepts streams with or
+// without the leading clear code; requires the end-of-data code.
+util::Result<util::Bytes> lzw_decompress(util::ByteView compressed, std::size_t max_bytes);
 util::Bytes encode_compress(util::ByteView plain);  // 09 + {Algo: 0, Buf: lzw(plain)}
 util::Result<util::Bytes> decode_compress(util::ByteView message);  // message starts with 09
 

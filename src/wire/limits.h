@@ -16,5 +16,11 @@ constexpr std::size_t node_name_bytes_max = 512;         // Serf validates 128 w
 constexpr std::size_t meta_bytes_max = 512;              // MetaMaxSize
 constexpr std::size_t msgpack_depth_max = 16;
 constexpr std::size_t msgpack_items_max = 1 << 20;
+// A compressed datagram inflates to what the sender would have put in one packet (its
+// UDPBufferSize, <= 64 KiB); 1 MiB is generous and keeps a hostile 64 KiB packet cheap.
+constexpr std::size_t udp_decompressed_bytes_max = 1 << 20;
+constexpr std::size_t addr_bytes_max = 16;             // net.IP: 4 (IPv4) or 16 bytes
+constexpr std::size_t text_bytes_max = 64 << 10;       // error strings, zones, tag filters
+constexpr std::size_t stream_header_bytes_max = 4096;  // push/pull and user-msg headers are tiny
 
 }  // namespace wire::limits

@@ -34,9 +34,13 @@ enum class MessageType : std::uint8_t {
 
 // Protocol versions a node advertises: memberlist min/max/current, then the delegate's
 // (Serf's) min/max/current. Always 6 bytes on the wire (§4.5).
+// All six zero means "no version": the peer sent an empty or nil Vsn (the codec decodes it so
+// and encodes it back as nil); such a node fails the version check (§10.2).
 struct Vsn {
   std::uint8_t pmin = 1, pmax = 5, pcur = 2;
   std::uint8_t dmin = 2, dmax = 5, dcur = 5;
+  [[nodiscard]] static constexpr Vsn none() { return Vsn{0, 0, 0, 0, 0, 0}; }
+  [[nodiscard]] constexpr bool is_none() const { return *this == none(); }
   friend bool operator==(const Vsn&, const Vsn&) = default;
 };
 
