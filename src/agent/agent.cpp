@@ -1,0 +1,357 @@
+// Agent: see agent.h. Start-up follows Serf's order (serf-behaviour.md §1.4): bind gossip,
+// RPC, banner, -join (fatal when nothing answers), flush the held logs, background retry-join.
+#include "agent/agent.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "agent/net_lookup.h"
+#include "agent/tags_file.h"
+#include "agent/version.h"
+#include "runtime/sockaddr.h"
+#include "util/duration.h"
+
+namespace agent {
+
+namespace {
+
+// Serf gives a graceful leave 3 s; ours is bounded by its phases (intent broadcast, memberlist
+// broadcast, propagate delay) and this cap keeps it inside Docker's 10 s stop grace period.
+constexpr std::uint64_t graceful_leave_cap_ms = 9000;
+
+std::string multierror(const std::vector<std::string>& errors) {
+  std::string out = errors.size() == 1 ? "1 error occurred:\n" : fmt::format("{} errors occurred:\n", errors.size());
+  for (auto& e : errors) out += "\t* " + e + "\n";
+  return out + "\n";
+}
+
+// Resolves join strings into seeds; unresolvable ones become error lines.
+std::vector<swim::Address> resolve_seeds(const std::vector<std::string>& addresses,
+                                         std::uint16_t default_port, std::vector<std::string>& errors) {
+  std::vector<swim::Address> seeds;
+  for (auto& text : addresses) {
+    auto hp = parse_join_address(text, default_port);
+    if (!hp.ok()) {
+      errors.push_back("Failed to resolve " + text + ": " + hp.error().detail);
+      continue;
+    }
+    auto addrs = resolve_host(hp->host, hp->port);
+    if (!addrs.ok()) {
+      errors.push_back("Failed to resolve " + text + ": " + addrs.error().detail);
+      continue;
+    }
+    seeds.insert(seeds.end(), addrs->begin(), addrs->end());
+  }
+  return seeds;
+}
+
+}  // namespace
+
+rpc::Member to_rpc_member(const serf::Member& m) {
+  rpc::Member r;
+  r.name = m.name;
+  r.addr = m.addr.ip;
+  r.port = m.addr.port;
+  r.tags = rpc::StringMap(m.tags.begin(), m.tags.end());
+  r.status = serf::status_name(m.status);
+  r.protocol_min = m.protocol_min;
+  r.protocol_max = m.protocol_max;
+  r.protocol_cur = m.protocol_cur;
+  r.delegate_min = m.delegate_min;
+  r.delegate_max = m.delegate_max;
+  r.delegate_cur = m.delegate_cur;
+  return r;
+}
+
+Agent::Agent(uv_loop_t* loop, Config config, std::vector<std::string> args, runtime::AgentLogger& log)
+    : loop_(loop), config_(std::move(config)), args_(std::move(args)), log_(log) {}
+
+Agent::~Agent() = default;
+
+util::Result<swim::Address> Agent::resolve_bind() const {
+  const auto& hp = config_.bind_addr;
+  swim::Address bind{{}, hp.port};
+  if (hp.host.empty()) {
+    bind.ip = {0, 0, 0, 0};
+  } else {
+    auto addrs = resolve_host(hp.host, hp.port);
+    if (!addrs.ok()) return util::Error{util::Errc::config, "Failed to resolve bind address: " + addrs.error().detail};
+    bind = addrs->front();
+  }
+  if (!config_.interface.empty()) {
+    if (is_unspecified(bind.ip)) {
+      auto ip = interface_address(config_.interface);
+      if (!ip.ok()) return util::Error{util::Errc::config, ip.error().detail};
+      bind.ip = *ip;
+      log_.print(fmt::format("    Using interface '{}' address '{}'\n", config_.interface, swim::ip_string(bind.ip)));
+    } else if (!interface_has_address(config_.interface, bind.ip)) {
+      return util::Error{util::Errc::config, fmt::format("Failed to find bind address {} on interface {}",
+                                                        swim::ip_string(bind.ip), config_.interface)};
+    }
+  }
+  return bind;
+}
+
+util::Result<swim::Address> Agent::resolve_advertise(const swim::Address& bind) const {
+  if (config_.advertise_addr) {
+    auto addrs = resolve_host(config_.advertise_addr->host, config_.advertise_addr->port);
+    if (!addrs.ok()) return util::Error{util::Errc::config, "Failed to resolve advertise address: " + addrs.error().detail};
+    return addrs->front();
+  }
+  if (!is_unspecified(bind.ip)) return bind;
+  auto ip = private_ip();
+  if (!ip.ok()) return util::Error{util::Errc::config, ip.error().detail};
+  return swim::Address{*ip, bind.port};
+}
+
+util::Status Agent::start() {
+  auto bind = resolve_bind();
+  if (!bind.ok()) return bind.error();
+  auto advertise = resolve_advertise(*bind);
+  if (!advertise.ok()) return advertise.error();
+
+  serf::Config serf_config = to_serf_config(config_, *advertise);
+  if (!config_.tags_file.empty()) {
+    auto restored = read_tags_file(config_.tags_file);
+    if (!restored.ok()) return util::Error{util::Errc::config, "Failed to setup the Serf agent: " + restored.error().detail};
+    if (*restored) {
+      serf_config.tags = **restored;
+      log_.print(fmt::format("    Restored {} tag(s) from {}\n", serf_config.tags.size(), config_.tags_file));
+    }
+  }
+
+  log_.print("==> Starting shoal agent...\n");
+  runtime::Driver::Callbacks callbacks{
+      [this](const serf::Event& e) { on_event(e); },
+      [this] { shutdown(0); },
+  };
+  auto driver = runtime::Driver::start(loop_, serf_config, *bind, log_, std::move(callbacks));
+  if (!driver.ok()) return util::Error{util::Errc::io, "Failed to start the Serf agent: " + driver.error().detail};
+  driver_ = std::move(*driver);
+  log_.log(util::LogLevel::info, "agent", "Serf agent starting");
+
+  log_.print("==> Starting shoal agent RPC...\n");
+  auto rpc_hp = parse_bind_address(config_.rpc_addr);
+  if (!rpc_hp.ok()) return util::Error{util::Errc::config, "Invalid RPC address: " + rpc_hp.error().detail};
+  auto rpc_addrs = resolve_host(rpc_hp->host.empty() ? "127.0.0.1" : rpc_hp->host, rpc_hp->port);
+  if (!rpc_addrs.ok()) return util::Error{util::Errc::config, "Invalid RPC address: " + rpc_addrs.error().detail};
+  auto rpc = RpcServer::start(loop_, rpc_addrs->front(), *this, log_);
+  if (!rpc.ok()) return rpc.error();
+  rpc_ = std::move(*rpc);
+
+  for (auto* sig : {&sigint_, &sigterm_, &sighup_}) {
+    uv_signal_init(loop_, sig->get());
+    sig->get()->data = this;
+  }
+  auto on_sig = [](uv_signal_t* h, int signum) {
+    if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
+  };
+  uv_signal_start(sigint_.get(), on_sig, SIGINT);
+  uv_signal_start(sigterm_.get(), on_sig, SIGTERM);
+  uv_signal_start(sighup_.get(), on_sig, SIGHUP);
+  uv_timer_init(loop_, retry_timer_.get());
+  retry_timer_.get()->data = this;
+  uv_timer_init(loop_, leave_timer_.get());
+  leave_timer_.get()->data = this;
+
+  swim::Address shown_bind = *bind;
+  shown_bind.port = driver_->bound_port();
+  print_banner(shown_bind, *advertise);
+  if (auto s = start_join(); !s.ok()) return s;
+  log_.print("\n==> Log data will now stream in as it occurs:\n\n");
+  log_.flush_held();
+  if (!config_.retry_join.empty()) schedule_retry_join(true);
+  return {};
+}
+
+void Agent::print_banner(const swim::Address& bind, const swim::Address& advertise) {
+  std::string b = "==> shoal agent running!\n";
+  b += fmt::format("                      Node name: '{}'\n", config_.node_name);
+  b += fmt::format("                      Bind addr: '{}'\n", swim::to_string(bind));
+  if (config_.advertise_addr)
+    b += fmt::format("                 Advertise addr: '{}'\n", swim::to_string(advertise));
+  b += fmt::format("                       RPC addr: '{}'\n", config_.rpc_addr);
+  b += fmt::format("                      Encrypted: {}\n", false);
+  b += fmt::format("                       Snapshot: {}\n", false);
+  b += fmt::format("                        Profile: {}\n", config_.profile);
+  b += fmt::format("    Message Compression Enabled: {}\n", config_.enable_compression);
+  if (!config_.discover.empty()) b += fmt::format("                   mDNS cluster: {}\n", config_.discover);
+  log_.print(b);
+}
+
+util::Status Agent::start_join() {
+  if (config_.start_join.empty()) return {};
+  log_.print(fmt::format("==> Joining cluster...(replay: {})\n", config_.replay_on_join));
+  // Start-up joins block start-up, as in Serf: run the loop until this join reports.
+  bool finished = false;
+  int joined = 0;
+  std::string error;
+  join(config_.start_join, config_.replay_on_join, [&](int n, std::string e) {
+    finished = true;
+    joined = n;
+    error = std::move(e);
+  });
+  while (!finished && uv_run(loop_, UV_RUN_ONCE) != 0) {
+  }
+  if (joined == 0) return util::Error{util::Errc::refused, error.empty() ? "Failed to join any nodes" : error};
+  log_.print(fmt::format("    Join completed. Synced with {} initial agents\n", joined));
+  return {};
+}
+
+void Agent::join(std::vector<std::string> addresses, bool replay, std::function<void(int, std::string)> done) {
+  std::vector<std::string> errors;
+  auto seeds = resolve_seeds(addresses, driver_->bound_port(), errors);
+  if (seeds.empty()) {
+    if (errors.empty()) errors.push_back("no addresses to join");
+    return done(0, multierror(errors));
+  }
+  driver_->join(std::move(seeds), !replay,
+                [done = std::move(done), errors](const swim::JoinResult& r) mutable {
+                  errors.insert(errors.end(), r.errors.begin(), r.errors.end());
+                  done(r.joined, r.joined > 0 ? "" : multierror(errors));
+                });
+}
+
+void Agent::schedule_retry_join(bool first) {
+  auto interval = first ? 0 : static_cast<std::uint64_t>(util::to_ms(config_.retry_interval));
+  uv_timer_start(retry_timer_.get(), [](uv_timer_t* t) {
+    auto* self = runtime::owner_of<Agent>(t);
+    if (!self || self->stopped_) return;
+    self->log_.log(util::LogLevel::info, "agent", "Joining cluster...");
+    self->join(self->config_.retry_join, self->config_.replay_on_join, [self](int n, std::string error) {
+      if (self->stopped_) return;
+      if (n > 0) {
+        self->log_.log(util::LogLevel::info, "agent", "Join completed. Synced with {} initial agents", n);
+        return;
+      }
+      ++self->retry_attempts_;
+      if (self->config_.retry_max_attempts > 0 && self->retry_attempts_ > self->config_.retry_max_attempts) {
+        self->log_.log(util::LogLevel::err, "agent", "Max join retry exhausted, exiting");
+        return self->shutdown(1);
+      }
+      self->log_.log(util::LogLevel::warn, "agent", "Join failed: {}, retrying in {}", error,
+                     util::format_go_duration(self->config_.retry_interval));
+      self->schedule_retry_join(false);
+    });
+  }, interval, 0);
+}
+
+void Agent::on_event(const serf::Event& event) {
+  std::string_view kind = "query";
+  if (auto* m = std::get_if<serf::MemberEvent>(&event)) kind = serf::event_type_name(m->type);
+  if (std::holds_alternative<serf::UserEvent>(event)) kind = "user";
+  log_.log(util::LogLevel::info, "agent", "Received event: {}", kind);
+  // A listener may unsubscribe while we iterate: copy the ids first.
+  std::vector<std::uint64_t> ids;
+  for (auto& [id, fn] : listeners_) ids.push_back(id);
+  for (auto id : ids)
+    if (auto it = listeners_.find(id); it != listeners_.end()) it->second(event);
+}
+
+void Agent::on_signal(int signum) {
+  if (signum == SIGHUP) return reload();
+  log_.log(util::LogLevel::info, "agent", "Caught signal: {}", signum == SIGINT ? "interrupt" : "terminated");
+  if (leaving_) return shutdown(1);  // a second signal cuts the leave short
+  bool graceful = (signum == SIGINT && !config_.skip_leave_on_interrupt) ||
+                  (signum == SIGTERM && config_.leave_on_terminate);
+  if (!graceful) return shutdown(1);
+  graceful_leave_then_exit();
+}
+
+void Agent::graceful_leave_then_exit() {
+  log_.log(util::LogLevel::info, "agent", "Gracefully shutting down agent...");
+  leave([this] { shutdown(0); });
+  uv_timer_start(leave_timer_.get(), [](uv_timer_t* t) {
+    if (auto* self = runtime::owner_of<Agent>(t)) {
+      self->log_.log(util::LogLevel::warn, "agent", "Graceful leave timed out");
+      self->shutdown(1);
+    }
+  }, graceful_leave_cap_ms, 0);
+}
+
+void Agent::leave(std::function<void()> done) {
+  if (leaving_) return;
+  leaving_ = true;
+  log_.log(util::LogLevel::info, "agent", "requesting graceful leave from Serf");
+  driver_->leave([this, done = std::move(done)] {
+    done();
+    shutdown(0);
+  });
+}
+
+void Agent::reload() {
+  log_.log(util::LogLevel::info, "agent", "Reloading configuration...");
+  auto fresh = load_config(args_);
+  if (!fresh.ok()) {
+    log_.log(util::LogLevel::err, "agent", "Failed to reload configs: {}", fresh.error().detail);
+    return;
+  }
+  log_.set_level(fresh->level);
+  config_.log_level = fresh->log_level;
+  config_.level = fresh->level;
+  if (config_.tags_file.empty() && fresh->tags != driver_->node().tags()) {
+    if (auto s = driver_->set_tags(fresh->tags); !s.ok())
+      log_.log(util::LogLevel::err, "agent", "Failed to update tags: {}", s.error().detail);
+  }
+}
+
+util::Status Agent::force_leave(const std::string& node, bool prune) { return driver_->force_leave(node, prune); }
+
+util::Status Agent::update_tags(const rpc::StringMap& set, const std::vector<std::string>& remove) {
+  serf::Tags tags = driver_->node().tags();
+  for (auto& k : remove) tags.erase(k);
+  for (auto& [k, v] : set) tags[k] = v;
+  if (!config_.tags_file.empty())
+    if (auto s = write_tags_file(config_.tags_file, tags); !s.ok()) return s;
+  return driver_->set_tags(std::move(tags));
+}
+
+util::Status Agent::user_event(const std::string& name, util::ByteView payload, bool coalesce) {
+  return driver_->user_event(name, payload, coalesce);
+}
+
+std::vector<serf::Member> Agent::members() const { return driver_->node().members(); }
+
+rpc::StatsResponse Agent::stats() const {
+  rpc::StatsResponse s;
+  s["agent"]["name"] = config_.node_name;
+  utsname u{};
+  uname(&u);
+  s["runtime"]["os"] = "linux";
+  s["runtime"]["arch"] = u.machine;
+  s["runtime"]["version"] = std::string("shoal ") + shoal_version;
+  s["runtime"]["cpu_count"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
+  for (auto& [k, v] : driver_->node().stats()) s["serf"][k] = v;
+  s["tags"];
+  for (auto& [k, v] : driver_->node().tags()) s["tags"][k] = v;
+  s["event_handlers"];
+  return s;
+}
+
+std::uint64_t Agent::subscribe(EventListener listener) {
+  auto id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Agent::unsubscribe(std::uint64_t id) { listeners_.erase(id); }
+
+void Agent::shutdown(int code) {
+  if (stopped_) return;
+  stopped_ = true;
+  exit_code_ = code;
+  listeners_.clear();
+  if (rpc_) rpc_->close();
+  if (driver_) driver_->close();
+  sigint_.reset();
+  sigterm_.reset();
+  sighup_.reset();
+  retry_timer_.reset();
+  leave_timer_.reset();
+}
+
+}  // namespace agent

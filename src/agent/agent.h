@@ -1,0 +1,78 @@
+// agent::Agent: the running `shoal agent`. It owns the libuv loop's handles for one node: the
+// runtime::Driver (gossip), the RpcServer, signal handlers and the retry-join timer; it turns
+// RPC requests and signals into node operations and fans node events out to RPC streams.
+#pragma once
+
+#include <uv.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/agent_api.h"
+#include "agent/config.h"
+#include "agent/rpc_server.h"
+#include "runtime/driver.h"
+#include "runtime/logger.h"
+#include "runtime/uv_handle.h"
+
+namespace agent {
+
+class Agent final : public AgentApi {
+ public:
+  // args: the agent's command-line arguments, kept to reload the config on SIGHUP.
+  Agent(uv_loop_t* loop, Config config, std::vector<std::string> args,
+        runtime::AgentLogger& log);
+  ~Agent() override;
+
+  // Binds gossip and RPC, prints the banner, runs -join. Errors are the line to print.
+  util::Status start();
+  // The process exit code once the loop has run empty.
+  [[nodiscard]] int exit_code() const { return exit_code_; }
+  // Closes whatever start() opened before it failed.
+  void shutdown_for_error() { shutdown(1); }
+
+  // AgentApi
+  void join(std::vector<std::string> addresses, bool replay,
+            std::function<void(int, std::string)> done) override;
+  void leave(std::function<void()> done) override;
+  util::Status force_leave(const std::string& node, bool prune) override;
+  util::Status update_tags(const rpc::StringMap& set, const std::vector<std::string>& remove) override;
+  util::Status user_event(const std::string& name, util::ByteView payload, bool coalesce) override;
+  [[nodiscard]] std::vector<serf::Member> members() const override;
+  [[nodiscard]] rpc::StatsResponse stats() const override;
+  [[nodiscard]] const std::string& rpc_auth() const override { return config_.rpc_auth; }
+  runtime::AgentLogger& logger() override { return log_; }
+  std::uint64_t subscribe(EventListener listener) override;
+  void unsubscribe(std::uint64_t id) override;
+
+ private:
+  util::Result<swim::Address> resolve_bind() const;
+  util::Result<swim::Address> resolve_advertise(const swim::Address& bind) const;
+  void print_banner(const swim::Address& bind, const swim::Address& advertise);
+  util::Status start_join();
+  void schedule_retry_join(bool first);
+  void on_event(const serf::Event& event);
+  void on_signal(int signum);
+  void reload();
+  void graceful_leave_then_exit();
+  void shutdown(int code);
+
+  uv_loop_t* loop_;
+  Config config_;
+  std::vector<std::string> args_;
+  runtime::AgentLogger& log_;
+  std::unique_ptr<runtime::Driver> driver_;
+  std::unique_ptr<RpcServer> rpc_;
+  runtime::UvHandle<uv_signal_t> sigint_, sigterm_, sighup_;
+  runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
+  std::map<std::uint64_t, EventListener> listeners_;
+  std::uint64_t next_listener_ = 1;
+  int retry_attempts_ = 0;
+  bool leaving_ = false;
+  bool stopped_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace agent
