@@ -22,5 +22,8 @@ constexpr std::size_t udp_decompressed_bytes_max = 1 << 20;
 constexpr std::size_t addr_bytes_max = 16;             // net.IP: 4 (IPv4) or 16 bytes
 constexpr std::size_t text_bytes_max = 64 << 10;       // error strings, zones, tag filters
 constexpr std::size_t stream_header_bytes_max = 4096;  // push/pull and user-msg headers are tiny
+// Serf payloads (events, queries, responses) travel in one UDP packet; Serf's own hard cap for
+// user events is 9 KiB and queries default to 1 KiB.
+constexpr std::size_t serf_payload_bytes_max = udp_packet_bytes_max;
 
 }  // namespace wire::limits

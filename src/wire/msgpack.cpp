@@ -2,6 +2,7 @@
 #include "wire/msgpack.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 #include "wire/limits.h"
@@ -105,7 +106,13 @@ Writer& Writer::sint(std::int64_t v) {
   return *this;
 }
 Writer& Writer::f64(double v) {
-  packer_.pack_double(v);
+  // Always cb + 8 bytes: msgpack-cxx's pack_double writes integral values as integers, which
+  // Go writes as float64 and some decoders refuse for a float field.
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  char buf[9];
+  buf[0] = static_cast<char>(0xcbu);
+  for (int i = 0; i < 8; ++i) buf[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+  sink_.write(buf, sizeof buf);
   return *this;
 }
 Writer& Writer::str(std::string_view s) {

@@ -79,6 +79,8 @@ TEST_SUITE("wire.msgpack") {
 
   TEST_CASE("floats are written as float64") {
     CHECK(write([](auto& w) { w.f64(1.5); }) == hex("cb3ff8000000000000"));
+    CHECK(write([](auto& w) { w.f64(0.0); }) == hex("cb0000000000000000"));  // not an int
+    CHECK(write([](auto& w) { w.f64(2.0); }) == hex("cb4000000000000000"));
   }
 
   TEST_CASE("integers of any width and signedness read into an unsigned field") {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "wire/codec.h"
+#include "wire/serf_codec.h"
 #include "wire_test_support.h"
 
 using wire_test::hex;
@@ -151,10 +152,196 @@ TEST_SUITE("wire.vectors") {
 
 namespace {
 
+void check_query(const wire::serf::Query& q, const YAML::Node& b, const YAML::Node& t) {
+  CHECK(q.addr == hex_field(b["Addr"]));
+  if (b["Filters"].IsNull()) {
+    CHECK(q.filters.empty());
+  } else {
+    REQUIRE(q.filters.size() == b["Filters"].size());
+    for (std::size_t i = 0; i < q.filters.size(); ++i) {
+      CHECK(q.filters[i] == hex_field(b["Filters"][i]));
+    }
+  }
+  CHECK(q.flags == num(b, "Flags"));
+  CHECK(q.id == num(b, "ID"));
+  CHECK(q.ltime == num(b, "LTime"));
+  CHECK(q.name == str(b, "Name"));
+  CHECK(q.payload == hex_field(b["Payload"]));
+  CHECK(q.port == num(b, "Port"));
+  CHECK(q.relay_factor == num(b, "RelayFactor"));
+  CHECK(q.source_node == str(b, "SourceNode"));
+  CHECK(q.timeout_ns == static_cast<std::int64_t>(num(b, "Timeout")));
+  if (!t["filters_decoded"]) return;
+  for (std::size_t i = 0; i < q.filters.size(); ++i) {
+    const auto& want = t["filters_decoded"][i];
+    auto f = wire::serf::decode_filter(q.filters[i]);
+    REQUIRE(f.ok());
+    CHECK(q.filters[i] == wire::serf::encode_filter(*f));
+    if (const auto* n = std::get_if<wire::serf::NodeFilter>(&*f)) {
+      CHECK(want["filter_type"].as<int>() == 0);
+      CHECK(n->nodes == want["value"].as<std::vector<std::string>>());
+    } else {
+      const auto& tf = std::get<wire::serf::TagFilter>(*f);
+      CHECK(want["filter_type"].as<int>() == 1);
+      CHECK(tf.expr == str(want["value"], "Expr"));
+      CHECK(tf.tag == str(want["value"], "Tag"));
+    }
+  }
+}
+
+void check_serf_fields(const wire::serf::Message& m, const YAML::Node& t) {
+  const auto& b = t["body"];
+  if (const auto* l = std::get_if<wire::serf::Leave>(&m)) {
+    CHECK(l->ltime == num(b, "LTime"));
+    CHECK(l->node == str(b, "Node"));
+    CHECK(l->prune == flag(b, "Prune"));
+  } else if (const auto* j = std::get_if<wire::serf::Join>(&m)) {
+    CHECK(j->ltime == num(b, "LTime"));
+    CHECK(j->node == str(b, "Node"));
+  } else if (const auto* e = std::get_if<wire::serf::UserEvent>(&m)) {
+    CHECK(e->cc == flag(b, "CC"));
+    CHECK(e->ltime == num(b, "LTime"));
+    CHECK(e->name == str(b, "Name"));
+    CHECK(e->payload == hex_field(b["Payload"]));
+  } else if (const auto* q = std::get_if<wire::serf::Query>(&m)) {
+    check_query(*q, b, t);
+  } else if (const auto* r = std::get_if<wire::serf::QueryResponse>(&m)) {
+    CHECK(r->flags == num(b, "Flags"));
+    CHECK(r->from == str(b, "From"));
+    CHECK(r->id == num(b, "ID"));
+    CHECK(r->ltime == num(b, "LTime"));
+    CHECK(r->payload == hex_field(b["Payload"]));
+  } else if (const auto* rl = std::get_if<wire::serf::Relay>(&m)) {
+    const auto& h = t["relay_header"];
+    CHECK(rl->header.dest_ip == hex_field(h["DestAddr"]["IP"]));
+    CHECK(rl->header.dest_port == num(h["DestAddr"], "Port"));
+    CHECK(rl->header.dest_zone == str(h["DestAddr"], "Zone"));
+    CHECK(rl->header.dest_name == str(h, "DestName"));
+    CHECK(check_serf(rl->inner, t["inner"]) == rl->inner);
+  } else {
+    FAIL("unexpected serf message in a vector");
+  }
+}
+
 util::Bytes check_serf(const util::Bytes& serf_bytes, const YAML::Node& t) {
   REQUIRE(!serf_bytes.empty());
   CHECK(serf_bytes[0] == t["type"].as<int>());
-  return serf_bytes;
+  auto m = wire::serf::decode(serf_bytes);
+  REQUIRE(m.ok());
+  CHECK(m->index() == serf_bytes[0]);  // variant order follows the type values
+  check_serf_fields(*m, t);
+  return wire::serf::encode(*m);
 }
 
 }  // namespace
+
+TEST_SUITE("wire.vectors") {
+  TEST_CASE("the captured install-key query carries a key request with the new key") {
+    const auto v = wire_test::vector("udp-encrypted-install-key");
+    auto packet = wire::decode_packet(hex(v["plaintext_hex"].as<std::string>()));
+    REQUIRE(packet.ok());
+    REQUIRE(packet->messages.size() == 1);
+    const auto& user = std::get<wire::UserMsg>(packet->messages[0]);
+    auto q = wire::serf::decode_as<wire::serf::Query>(user.payload);
+    REQUIRE(q.ok());
+    auto req = wire::serf::decode_as<wire::serf::KeyRequest>(q->payload);
+    REQUIRE(req.ok());
+    CHECK(req->key == hex("5824fa3a52ed199cd5d4c14c62393eff30ef4286dd3b5e3aace0b6e826d2f642"));
+    CHECK(wire::serf::encode(*req) == q->payload);
+  }
+
+  TEST_CASE("captured ack payloads decode as Vivaldi coordinates and re-encode exactly") {
+    for (const char* id : {"udp-ack-coordinate", "udp-ack-compressed"}) {
+      CAPTURE(id);
+      const auto v = wire_test::vector(id);
+      auto packet = wire::decode_packet(hex(v["wire_hex"].as<std::string>()));
+      REQUIRE(packet.ok());
+      const auto& ack = std::get<wire::Ack>(packet->messages.at(0));
+      auto c = wire::serf::decode_ping_payload(ack.payload);
+      REQUIRE(c.ok());
+      CHECK(c->height == doctest::Approx(1e-5));
+      CHECK(wire::serf::encode_ping_payload(*c) == ack.payload);
+    }
+    // the compressed one is a fresh node's coordinate
+    const auto v = wire_test::vector("udp-ack-compressed");
+    auto packet = wire::decode_packet(hex(v["wire_hex"].as<std::string>()));
+    const auto& ack = std::get<wire::Ack>(packet->messages.at(0));
+    CHECK(*wire::serf::decode_ping_payload(ack.payload) == wire::serf::Coordinate{});
+  }
+
+  TEST_CASE("captured Meta decodes as tags, both the map form and the legacy role form") {
+    CHECK(*wire::serf::decode_tags(hex("ff81a4726f6c65a3776562")) ==
+          wire::serf::Tags{{"role", "web"}});
+    CHECK(*wire::serf::decode_tags(hex("ff82a4726f6c65a3776562a3656e76a470726f64")) ==
+          wire::serf::Tags{{"env", "prod"}, {"role", "web"}});
+    CHECK(*wire::serf::decode_tags(hex("ff80")) == wire::serf::Tags{});
+    CHECK(*wire::serf::decode_tags(hex("6c6567616379")) == wire::serf::Tags{{"role", "legacy"}});
+    CHECK(wire::serf::encode_tags(wire::serf::Tags{{"role", "web"}}) ==
+          hex("ff81a4726f6c65a3776562"));
+  }
+}
+
+namespace {
+
+struct StreamExpect {
+  const char* id;
+  const char* node;
+  const char* addr;
+  const char* meta;
+  const char* vsn;
+};
+
+// Expected contents, from the vectors' decoded_text.
+constexpr StreamExpect stream_expectations[] = {
+    {"tcp-pushpull-plain-join-request", "n2", "7f00007a", "6c6567616379", "010502020502"},
+    {"tcp-pushpull-plain-join-reply", "n1", "7f000079", "ff81a4726f6c65a3776562", "010502020505"},
+    {"tcp-pushpull-compressed", "n2", "7f000066", "ff81a4726f6c65a26462", "010502020505"},
+    {"tcp-pushpull-encrypted", "n2", "7f000070", "ff81a4726f6c65a26462", "010502020505"},
+};
+
+}  // namespace
+
+TEST_SUITE("wire.vectors") {
+  TEST_CASE("every captured push/pull stream frames, decodes and re-encodes byte for byte") {
+    for (const auto& e : stream_expectations) {
+      CAPTURE(e.id);
+      const auto v = wire_test::vector(e.id);
+      // encrypted: the recorded plaintext is what the driver hands us after opening the frame
+      const auto framed = hex(v[v["plaintext_hex"] ? "plaintext_hex" : "stream_hex"].as<std::string>());
+      const auto raw = hex(v["stream_hex"].as<std::string>());
+      CHECK(*wire::stream_frame_length(raw) == raw.size());
+      CHECK(*wire::stream_frame_length(framed) == framed.size());
+      auto plain = wire::unframe_stream(framed);
+      REQUIRE(plain.ok());
+      if (v["decompressed_hex"]) CHECK(*plain == hex(v["decompressed_hex"].as<std::string>()));
+      auto msg = wire::decode_stream(*plain);
+      REQUIRE(msg.ok());
+      const auto* pp = std::get_if<wire::PushPull>(&*msg);
+      REQUIRE(pp != nullptr);
+      CHECK(pp->join);
+      REQUIRE(pp->nodes.size() == 1);
+      const auto& n = pp->nodes[0];
+      CHECK(n.name == e.node);
+      CHECK(n.addr == hex(e.addr));
+      CHECK(n.meta == hex(e.meta));
+      CHECK(vsn_bytes(n.vsn) == hex(e.vsn));
+      CHECK(n.incarnation == 1);
+      CHECK(n.port == 7946);
+      CHECK(n.state == wire::NodeState::alive);
+      CHECK(pp->user_state.size() == 586);
+      CHECK(wire::encode_stream(*msg) == *plain);
+      CHECK(wire::frame_stream(*plain, framed[0] == 9) == framed);
+
+      auto serf = wire::serf::decode_as<wire::serf::PushPull>(pp->user_state);
+      REQUIRE(serf.ok());
+      CHECK(serf->ltime == 1);
+      CHECK(serf->event_ltime == 1);
+      CHECK(serf->query_ltime == 1);
+      CHECK(serf->left_members.empty());
+      CHECK(serf->status_ltimes == std::map<std::string, std::uint64_t>{{e.node, 0}});
+      REQUIRE(serf->events.size() == 512);
+      for (const auto& slot : serf->events) CHECK_FALSE(slot.has_value());
+      CHECK(wire::serf::encode(*serf) == pp->user_state);  // one key: deterministic
+    }
+  }
+}
