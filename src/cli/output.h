@@ -1,0 +1,81 @@
+// Output helpers that reproduce what Serf's Go CLI prints: columnize's aligned columns, Go's
+// json.MarshalIndent (2 spaces, HTML-safe escapes), base64, Go's %q and %#v spellings, and
+// net.TCPAddr's "ip:port". Pure functions, so the CLI's exact bytes are unit-tested.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "util/bytes.h"
+#include "util/result.h"
+
+namespace cli {
+
+// Where a command's text goes. Serf's CLI writes results *and* errors to stdout (`out`); only
+// flag-parse errors and -h help go to stderr (`err`). Each call writes one line plus "\n".
+class Ui {
+ public:
+  virtual ~Ui() = default;
+  virtual void out(std::string_view line) = 0;
+  virtual void err(std::string_view line) = 0;
+};
+
+// Writes to the process's stdout/stderr, flushing each line (monitor and query stream).
+class StdUi final : public Ui {
+ public:
+  void out(std::string_view line) override;
+  void err(std::string_view line) override;
+};
+
+// ryanuber/columnize SimpleFormat: cells split on '|' and trimmed, columns left-aligned to
+// their widest cell (counted in code points) and glued with two spaces; the last cell of a
+// row is not padded; no trailing newline.
+std::string columnize(const std::vector<std::string>& rows);
+
+// Go's strings.TrimSpace for ASCII whitespace.
+std::string_view trim_space(std::string_view s);
+
+// A JSON value printed the way Go's json.MarshalIndent(v, "", "  ") prints it. Objects keep
+// insertion order (Go structs: declaration order; Go maps: insert sorted).
+struct Json {
+  using Array = std::vector<Json>;
+  using Object = std::vector<std::pair<std::string, Json>>;
+  std::variant<std::nullptr_t, bool, std::int64_t, std::string, Array, Object> v = nullptr;
+
+  static Json str(std::string s) { return Json{std::move(s)}; }
+  static Json num(std::int64_t n) { return Json{n}; }
+  static Json object(Object o) { return Json{std::move(o)}; }
+  static Json array(Array a) { return Json{std::move(a)}; }
+  static Json string_map(const std::map<std::string, std::string>& m);
+};
+std::string to_json(const Json& j);
+// Go's JSON string literal: \" \\ \n \r \t, other controls and < > & U+2028 U+2029 as \u00XX,
+// invalid UTF-8 as \ufffd.
+std::string json_quote(std::string_view s);
+
+std::string base64_encode(util::ByteView bytes);
+
+// Go's %q of a string (strconv.Quote).
+std::string go_quote(std::string_view s);
+
+// Go's %#v of a value decoded from msgpack into interface{} by Serf's client (monitor's
+// "Event Info:" lines): strings quoted, unsigned ints in hex (0x5), bin as []byte{0x68, ...},
+// maps as map[string]interface {}{"k":v} with sorted keys, arrays as []interface {}{...}.
+std::string go_syntax(const msgpack::object& o);
+
+// net.TCPAddr.String(): "1.2.3.4:80", "[::1]:80"; v4-mapped IPv6 prints as IPv4.
+std::string format_tcp_addr(util::ByteView ip, std::uint16_t port);
+
+// Serf's agent.UnmarshalTags: "k=v" pairs (split at the first '='), error text
+// "Invalid tag: 'x'" for a pair without '=' or with an empty key.
+util::Result<std::map<std::string, std::string>> parse_tags(const std::vector<std::string>& pairs);
+
+}  // namespace cli

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# The shoal CLI against REAL Serf agents (/usr/bin/serf): starts three `serf agent`s on loopback
+# addresses, then runs shoal's client commands and compares their output and exit codes with
+# the `serf` CLI's where the output is deterministic (rows sorted first: member order is random).
+#
+# usage: cli_serf_test.sh path/to/shoal
+# env:   SERF (default /usr/bin/serf), CLI_TEST_NET (default 127.0.0.7 -> nodes .71 .72 .73),
+#        CLI_TEST_PORT (gossip port, default 17946), CLI_TEST_RPC_PORT (default 17373).
+# Exit 0 = pass, 1 = failures (listed), 77 = skipped (no serf binary).
+set -u
+
+SHOAL=${1:?usage: $0 path/to/shoal}
+SERF=${SERF:-/usr/bin/serf}
+NET=${CLI_TEST_NET:-127.0.0.7}
+GPORT=${CLI_TEST_PORT:-17946}
+RPORT=${CLI_TEST_RPC_PORT:-17373}
+[ -x "$SERF" ] || { echo "skip: no serf binary at $SERF"; exit 77; }
+[ -x "$SHOAL" ] || { echo "no shoal binary at $SHOAL"; exit 1; }
+SHOAL=$(readlink -f "$SHOAL")
+
+TMP=$(mktemp -d)
+declare -A PID
+cleanup() {
+  for n in "${!PID[@]}"; do kill -9 "${PID[$n]}" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+FAILS=0
+PASSES=0
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { PASSES=$((PASSES + 1)); }
+
+ip_of() { echo "${NET}${1#n}"; }     # n1 -> 127.0.0.71
+rpc_of() { echo "$(ip_of "$1"):$RPORT"; }
+gossip_of() { echo "$(ip_of "$1"):$GPORT"; }
+
+start_agent() {  # name, extra agent args...
+  local n=$1
+  shift
+  "$SERF" agent -node="$n" -bind="$(gossip_of "$n")" -rpc-addr="$(rpc_of "$n")" \
+    -log-level=warn "$@" >"$TMP/$n.log" 2>&1 &
+  PID[$n]=$!
+}
+
+# wait_until DESCRIPTION CMD...: retries CMD up to 60 times, 0.25 s apart (15 s).
+wait_until() {
+  local what=$1
+  shift
+  for _ in $(seq 60); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.25
+  done
+  fail "timed out waiting for: $what"
+  return 1
+}
+
+# run TOOL NODE ARGS...: runs `serf` or shoal against NODE's RPC address; sets OUT and RC.
+run() {
+  local tool=$1 node=$2
+  shift 2
+  local bin=$SERF
+  [ "$tool" = shoal ] && bin=$SHOAL
+  local cmd=$1
+  shift
+  OUT=$("$bin" "$cmd" -rpc-addr="$(rpc_of "$node")" "$@" 2>"$TMP/stderr")
+  RC=$?
+}
+
+# same NAME NODE ARGS...: shoal and serf print the same lines and exit the same. Lines are
+# sorted and trailing blanks dropped: row order is random, and columnize pads every row but
+# the last.
+same() {
+  local name=$1 node=$2
+  shift 2
+  run serf "$node" "$@"
+  local serf_out serf_rc=$RC
+  serf_out=$(printf '%s\n' "$OUT" | sed 's/[[:space:]]*$//' | sort)
+  run shoal "$node" "$@"
+  local shoal_out
+  shoal_out=$(printf '%s\n' "$OUT" | sed 's/[[:space:]]*$//' | sort)
+  if [ "$serf_out" != "$shoal_out" ] || [ "$serf_rc" != "$RC" ]; then
+    fail "$name: serf (rc $serf_rc) and shoal (rc $RC) differ"
+    diff <(echo "$serf_out") <(echo "$shoal_out") | head -20
+  else
+    pass
+  fi
+}
+
+# same_first NAME NODE ARGS...: the first output line and the exit code agree (the help text
+# that follows argument errors is shoal's own).
+same_first() {
+  local name=$1 node=$2
+  shift 2
+  run serf "$node" "$@"
+  local a="$RC $(printf '%s\n' "$OUT" | head -1 | sed 's/^Usage: serf /Usage: shoal /')"
+  run shoal "$node" "$@"
+  local b="$RC $(printf '%s\n' "$OUT" | head -1)"
+  [ "$a" = "$b" ] && pass || fail "$name: serf [$a] shoal [$b]"
+}
+
+# same_json NAME JQ_FILTER NODE ARGS...: both print JSON equal after the filter.
+same_json() {
+  local name=$1 filter=$2 node=$3
+  shift 3
+  command -v jq >/dev/null || { echo "note: jq missing, $name not compared"; return; }
+  run serf "$node" "$@"
+  local a b
+  a=$(printf '%s' "$OUT" | jq -S "$filter")
+  run shoal "$node" "$@"
+  b=$(printf '%s' "$OUT" | jq -S "$filter") || { fail "$name: shoal printed no JSON"; return; }
+  if [ "$a" != "$b" ]; then
+    fail "$name: JSON differs"
+    diff <(echo "$a") <(echo "$b") | head -20
+  else
+    pass
+  fi
+}
+
+expect() {  # NAME EXPECTED_RC EXPECTED_OUTPUT (exact) -- compares with the last run
+  if [ "$RC" != "$2" ] || [ "$OUT" != "$3" ]; then
+    fail "$1: got rc $RC and output [$OUT], want rc $2 and [$3]"
+  else
+    pass
+  fi
+}
+
+member_count() {  # NODE STATUS: how many members NODE sees with STATUS
+  "$SERF" members -rpc-addr="$(rpc_of "$1")" -status="$2" | grep -c .
+}
+members_alive_is() { [ "$(member_count "$1" alive)" = "$2" ]; }
+status_is() {  # NODE MEMBER STATUS
+  "$SERF" members -rpc-addr="$(rpc_of "$1")" -name="$2" | grep -q " $3 *\( \|$\)"
+}
+absent() { ! "$SERF" members -rpc-addr="$(rpc_of "$1")" -name="$2" | grep -q .; }
+
+# ---- cluster ---------------------------------------------------------------------------
+start_agent n1 -tag role=web
+wait_until "n1 answers RPC" "$SERF" members -rpc-addr="$(rpc_of n1)" || { cat "$TMP/n1.log"; exit 1; }
+start_agent n2 -tag role=db -join="$(gossip_of n1)"
+start_agent n3 -join="$(gossip_of n1)"
+wait_until "3 alive members" members_alive_is n1 3 || { cat "$TMP"/n*.log; exit 1; }
+
+# ---- top level -------------------------------------------------------------------------
+"$SHOAL" >/dev/null 2>&1; [ $? = 127 ] && pass || fail "no command should exit 127"
+"$SHOAL" bogus >/dev/null 2>&1; [ $? = 127 ] && pass || fail "unknown command should exit 127"
+"$SHOAL" --help >/dev/null 2>&1; [ $? = 0 ] && pass || fail "--help should exit 0"
+[ -z "$("$SHOAL" members -h 2>/dev/null)" ] && pass || fail "members -h: help must go to stderr"
+"$SHOAL" members -h >/dev/null 2>&1; [ $? = 0 ] && pass || fail "members -h should exit 0"
+"$SHOAL" members -nope >/dev/null 2>&1; [ $? = 1 ] && pass || fail "unknown flag should exit 1"
+[ "$("$SHOAL" members -nope 2>&1 >/dev/null)" = "flag provided but not defined: -nope" ] \
+  && pass || fail "unknown flag message on stderr"
+
+# ---- version and keygen ----------------------------------------------------------------
+OUT=$("$SHOAL" version); RC=$?
+[ "$RC" = 0 ] && [ "$(echo "$OUT" | wc -l)" = 2 ] && pass || fail "version: two lines, exit 0"
+[ "$(echo "$OUT" | sed -n 2p)" = "$("$SERF" version | sed -n 2p)" ] && pass \
+  || fail "version: protocol line differs from serf's"
+[ "$("$SHOAL" -v)" = "$OUT" ] && [ "$("$SHOAL" members --version)" = "$OUT" ] && pass \
+  || fail "-v / --version anywhere should run version"
+KEY=$("$SHOAL" keygen); RC=$?
+[ "$RC" = 0 ] && [ "$(printf '%s' "$KEY" | base64 -d | wc -c)" = 32 ] && pass \
+  || fail "keygen: want base64 of 32 bytes, got [$KEY]"
+[ "$KEY" != "$("$SHOAL" keygen)" ] && pass || fail "keygen: two keys are equal"
+
+# ---- members ---------------------------------------------------------------------------
+same "members" n1 members
+same "members -detailed" n1 members -detailed
+same "members -status" n1 members -status=alive
+same "members -tag" n1 members -tag role=web
+same "members -tag regex" n1 members -tag 'role=(web|db)'
+same "members -name" n1 members -name='n[23]'
+same "members no match" n1 members -name=nobody
+same "members -role" n1 members -role=db
+same "members bad tag" n1 members -tag nokey
+same "members bad regex" n1 members -status='('
+same "members bad format" n1 members -format=yaml
+same_json "members json" '.members |= sort_by(.name)' n1 members -format=json
+same_json "members json empty" '.' n1 members -format=json -name=nobody
+run shoal n1 members -format=json -name=nobody
+expect "members json empty is null" 0 $'{\n  "members": null\n}'
+
+# ---- info ------------------------------------------------------------------------------
+run serf n1 info; a=$(echo "$OUT" | grep -v goroutines)
+run shoal n1 info; b=$(echo "$OUT" | grep -v goroutines)
+[ "$a" = "$b" ] && [ "$RC" = 0 ] && pass || { fail "info differs"; diff <(echo "$a") <(echo "$b"); }
+same_json "info json" 'del(.runtime.goroutines)' n1 info -format=json
+
+# ---- join ------------------------------------------------------------------------------
+same "join existing" n3 join "$(gossip_of n2)"
+same "join unreachable" n1 join "${NET}9:1"
+same_first "join no address" n1 join
+same "join -replay" n2 join -replay "$(gossip_of n1)"
+
+# ---- events, queries, rtt, reachability, keys ------------------------------------------
+same "event" n1 event deploy v1
+same "event -coalesce=false" n1 event -coalesce=false deploy
+same_first "event no name" n1 event
+same_first "event too many" n1 event a b c
+same "query" n1 query -timeout=500ms ping
+same "query -no-ack" n1 query -no-ack -timeout=300ms ping
+same "query bad relay" n1 query -relay-factor=300 ping
+same "query reserved name" n1 query _serf_x
+same_json "query json" '.Acks |= sort' n1 query -format=json -timeout=500ms ping
+same "rtt unknown node" n1 rtt nobody
+same_first "rtt arg count" n1 rtt
+run shoal n1 rtt n2 n3
+[ "$RC" = 0 ] && [[ "$OUT" =~ ^Estimated\ n2\ \<-\>\ n3\ rtt:\ [0-9]+\.[0-9]{3}\ ms$ ]] && pass \
+  || fail "rtt n2 n3: rc $RC [$OUT]"
+same "reachability" n1 reachability
+same "keys -list without encryption" n1 keys -list
+same_first "keys no action" n1 keys
+same "keys two actions" n1 keys -list -install=x
+
+# ---- monitor ---------------------------------------------------------------------------
+( exec "$SHOAL" monitor -log-level=debug -rpc-addr="$(rpc_of n1)" >"$TMP/monitor.out" 2>&1 ) &
+MON=$!
+sleep 1
+"$SERF" event -rpc-addr="$(rpc_of n1)" monitored hello >/dev/null
+sleep 1
+kill -INT "$MON"
+wait "$MON"; RC=$?
+[ "$RC" = 0 ] && pass || fail "monitor: Ctrl-C should exit 0, got $RC"
+grep -q '^Event Info:' "$TMP/monitor.out" && grep -q 'Name: "monitored"' "$TMP/monitor.out" \
+  && grep -q 'Payload: \[\]byte{0x68, 0x65, 0x6c, 0x6c, 0x6f}' "$TMP/monitor.out" && pass \
+  || { fail "monitor: user event not shown"; cat "$TMP/monitor.out"; }
+
+# ---- tags ------------------------------------------------------------------------------
+run shoal n1 tags -set foo=bar -set x=1
+expect "tags -set" 0 "Successfully updated agent tags"
+run shoal n1 members -tag foo=bar -tag x=1
+[[ "$OUT" =~ ^n1\  ]] && pass || fail "tags -set: n1 not found by its new tags [$OUT]"
+wait_until "n2 sees n1's new tags" bash -c "'$SERF' members -rpc-addr=$(rpc_of n2) -tag foo=bar | grep -q n1"
+run shoal n1 tags -delete foo
+expect "tags -delete" 0 "Successfully updated agent tags"
+run shoal n1 members -tag foo=bar
+expect "tags -delete took effect" 0 ""
+same_first "tags without flags" n1 tags
+same "tags bad pair" n1 tags -set novalue
+
+# ---- env defaults ----------------------------------------------------------------------
+OUT=$(SERF_RPC_ADDR=$(rpc_of n2) "$SHOAL" members -name=n2 | awk '{print $1}')
+[ "$OUT" = n2 ] && pass || fail "SERF_RPC_ADDR default not used [$OUT]"
+OUT=$(SERF_RPC_ADDR=${NET}9:1 SHOAL_RPC_ADDR=$(rpc_of n2) "$SHOAL" members -name=n2 | awk '{print $1}')
+[ "$OUT" = n2 ] && pass || fail "SHOAL_RPC_ADDR should win over SERF_RPC_ADDR [$OUT]"
+OUT=$("$SERF" members -rpc-addr="${NET}9:1"); a="$OUT $?"
+OUT=$("$SHOAL" members -rpc-addr="${NET}9:1"); b="$OUT $?"
+[ "$a" = "$b" ] && pass || fail "connect error: serf [$a] shoal [$b]"
+
+# ---- force-leave and leave -------------------------------------------------------------
+kill -9 "${PID[n3]}"
+unset 'PID[n3]'
+wait_until "n3 failed" status_is n1 n3 failed
+run shoal n1 force-leave n3
+expect "force-leave" 0 ""
+wait_until "n3 left" status_is n1 n3 left
+run shoal n1 force-leave -prune n3
+expect "force-leave -prune" 0 ""
+wait_until "n3 pruned" absent n1 n3
+run shoal n1 force-leave nobody
+expect "force-leave unknown node is silent" 0 ""
+same_first "force-leave no name" n1 force-leave
+run shoal n2 leave
+expect "leave" 0 "Graceful leave complete"
+wait_until "n2 agent exited" bash -c "! kill -0 ${PID[n2]}"
+wait_until "n1 sees n2 left" status_is n1 n2 left
+
+echo "cli_serf_test: $PASSES passed, $FAILS failed"
+[ "$FAILS" = 0 ]
