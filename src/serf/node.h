@@ -88,13 +88,37 @@ struct QueryEvent {
 
 using Event = std::variant<MemberEvent, UserEvent, QueryEvent>;
 
+// How to run a query we originate (Serf's QueryParam).
+struct QueryParams {
+  std::vector<std::string> filter_nodes;  // only these nodes answer (empty: all)
+  Tags filter_tags;                       // tag -> regular expression its value must match
+  bool request_ack = false;
+  std::uint8_t relay_factor = 0;          // extra copies of each answer routed via others
+  util::Duration timeout{0};              // 0: default_query_timeout()
+};
+
+// What came back for a query started with Node::query: an ack, a response (one each per node
+// at most), and finally `done` at the query's deadline.
+struct QueryReply {
+  enum class Kind { ack, response, done };
+  Kind kind = Kind::ack;
+  std::uint64_t handle = 0;  // as returned by Node::query
+  std::string from;
+  util::Bytes payload;
+};
+
 struct Outbox {
   swim::Outbox swim;
   std::vector<Event> events;
+  std::vector<QueryReply> query_replies;
   bool shutdown = false;  // we left, or lost a name-conflict vote: the agent should exit
 };
 
 enum class LeaveState { running, leaving, left };
+
+// Tags must encode to at most 512 bytes of memberlist Meta:
+// "Encoded length of tags exceeds limit of 512 bytes".
+util::Status validate_tags(const Tags& tags, int protocol);
 
 class Node {
  public:
@@ -125,6 +149,15 @@ class Node {
   util::Status set_tags(Tags tags, util::Instant now, Outbox& out);
   util::Status user_event(const std::string& name, util::ByteView payload, bool coalesce,
                           util::Instant now, Outbox& out);
+  // Starts a query (Serf protocol >= 4); replies arrive in out.query_replies under the
+  // returned handle. Errors use Serf's texts ("query exceeds limit of 1024 bytes").
+  util::Result<std::uint64_t> query(const std::string& name, util::ByteView payload,
+                                    const QueryParams& params, util::Instant now, Outbox& out);
+  // Answers a QueryEvent (its `id`), once, before its deadline, within
+  // query_response_size_limit.
+  util::Status respond(std::uint64_t id, util::ByteView payload, util::Instant now, Outbox& out);
+  // GossipInterval * QueryTimeoutMult * ceil(log10(alive members + 1)).
+  [[nodiscard]] util::Duration default_query_timeout() const;
 
   [[nodiscard]] std::vector<Member> members() const;  // every known member, self included
   [[nodiscard]] Member local_member() const;

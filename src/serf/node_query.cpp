@@ -1,0 +1,335 @@
+// serf::Node's user messages: dispatch of Serf messages from memberlist, user events, queries
+// (filters, acks, responses, relays) and the internal _serf_ queries (gossip-wire.md §9.5,
+// §9.6, §9.10, §9.11). Re-broadcasts are byte-identical copies of what we received.
+#include <cmath>
+#include <regex>
+
+#include "serf/node_impl.h"
+
+namespace serf {
+
+namespace {
+constexpr std::string_view internal_prefix = "_serf_";
+
+// Go's regexp (RE2) is approximated by ECMAScript std::regex, unanchored like MatchString.
+bool regex_matches(const std::string& expr, const std::string& value, bool& ok) {
+  try {
+    ok = true;
+    return std::regex_search(value, std::regex(expr, std::regex::ECMAScript));
+  } catch (const std::regex_error&) {
+    ok = false;
+    return false;
+  }
+}
+}  // namespace
+
+void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
+  if (msg.empty()) return;
+  auto decoded = bridge::decode(msg);
+  if (!decoded.ok()) {
+    log.log(util::LogLevel::err, "serf", "Error decoding message type {}: {}", msg[0],
+            decoded.error().detail);
+    return;
+  }
+  BroadcastQueue* queue = nullptr;
+  bool rebroadcast = false;
+  if (auto* leave = std::get_if<bridge::LeaveMsg>(&*decoded)) {
+    log.log(util::LogLevel::debug, "serf", "messageLeaveType: {}", leave->node);
+    rebroadcast = handle_leave_intent(*leave, now);
+    queue = &intent_queue;
+  } else if (auto* join = std::get_if<bridge::JoinMsg>(&*decoded)) {
+    log.log(util::LogLevel::debug, "serf", "messageJoinType: {}", join->node);
+    rebroadcast = handle_join_intent(*join, now);
+    queue = &intent_queue;
+  } else if (auto* ev = std::get_if<bridge::UserEventMsg>(&*decoded)) {
+    log.log(util::LogLevel::debug, "serf", "messageUserEventType: {}", ev->name);
+    rebroadcast = handle_user_event(*ev);
+    queue = &event_queue;
+  } else if (auto* q = std::get_if<bridge::QueryMsg>(&*decoded)) {
+    log.log(util::LogLevel::debug, "serf", "messageQueryType: {}", q->name);
+    rebroadcast = handle_query(*q, now);
+    queue = &query_queue;
+  } else if (auto* resp = std::get_if<bridge::QueryResponseMsg>(&*decoded)) {
+    log.log(util::LogLevel::debug, "serf", "messageQueryResponseType: {}", resp->from);
+    handle_query_response(*resp);
+  } else if (auto* relay = std::get_if<bridge::RelayMsg>(&*decoded)) {
+    handle_relay(*relay);
+  } else {
+    log.log(util::LogLevel::warn, "serf", "Received message of unknown type: {}", msg[0]);
+  }
+  if (rebroadcast && queue) queue->push(util::Bytes(msg.begin(), msg.end()));
+}
+
+// --- user events -----------------------------------------------------------------------------
+
+bool Node::Impl::handle_user_event(const bridge::UserEventMsg& m) {
+  event_clock.witness(m.ltime);
+  const Admission a = event_ring.admit(m.ltime, event_clock.time(), event_min_time, m.name,
+                                       m.payload);
+  if (a == Admission::too_old) {
+    log.log(util::LogLevel::warn, "serf", "received old event {} from time {} (current: {})",
+            m.name, m.ltime, event_clock.time());
+  }
+  if (a != Admission::accepted) return false;
+  emit(UserEvent{m.ltime, m.name, m.payload, m.cc});
+  return true;
+}
+
+// --- queries received ------------------------------------------------------------------------
+
+bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) const {
+  for (const auto& raw : filters) {
+    auto f = bridge::decode_filter(raw);
+    if (!f.ok()) {
+      log.log(util::LogLevel::warn, "serf", "failed to decode query filter: {}",
+              f.error().detail);
+      return false;
+    }
+    if (const auto* nodes = std::get_if<bridge::NodeFilter>(&*f)) {
+      const auto& n = nodes->nodes;
+      if (std::find(n.begin(), n.end(), config.memberlist.name) == n.end()) return false;
+    } else if (const auto* tag = std::get_if<bridge::TagFilter>(&*f)) {
+      auto it = config.tags.find(tag->tag);
+      bool ok = true;
+      const bool matched = regex_matches(tag->expr, it == config.tags.end() ? "" : it->second, ok);
+      if (!ok) {
+        log.log(util::LogLevel::warn, "serf", "failed to compile filter regex ({})", tag->expr);
+      }
+      if (!matched) return false;
+    }
+  }
+  return true;
+}
+
+bool Node::Impl::handle_query(const bridge::QueryMsg& q, util::Instant now) {
+  query_clock.witness(q.ltime);
+  const Admission a = query_ring.admit(q.ltime, query_clock.time(), query_min_time, q.id);
+  if (a == Admission::too_old) {
+    log.log(util::LogLevel::warn, "serf", "received old query {} from time {} (current: {})",
+            q.name, q.ltime, query_clock.time());
+  }
+  if (a != Admission::accepted) return false;
+  // First sight: pass it on even when the filters exclude us.
+  const bool rebroadcast = (q.flags & bridge::query_flag_no_broadcast) == 0;
+  if (!should_process(q.filters)) return rebroadcast;
+
+  if (q.flags & bridge::query_flag_ack) {
+    bridge::QueryResponseMsg ack{q.ltime, q.id, config.memberlist.name, bridge::query_flag_ack,
+                                 {}};
+    const util::Bytes raw = bridge::encode(ack);
+    send_serf(q.addr, raw);
+    relay_response(q.relay_factor, q.addr, q.source_node, raw);
+  }
+  const std::uint64_t handle = ++next_handle;
+  pending[handle] = PendingQuery{q.ltime, q.id, q.addr, q.source_node, q.relay_factor,
+                                 now + q.timeout};
+  if (q.name.rfind(internal_prefix, 0) == 0) {
+    answer_internal(handle, q.name, q.payload, now);
+  } else {
+    emit(QueryEvent{handle, q.ltime, q.name, q.payload, now + q.timeout});
+  }
+  return rebroadcast;
+}
+
+void Node::Impl::answer_internal(std::uint64_t handle, const std::string& name,
+                                 util::ByteView payload, util::Instant now) {
+  auto it = pending.find(handle);
+  const std::string op = name.substr(internal_prefix.size());
+  util::Bytes answer;
+  if (op == "ping") {
+    pending.erase(it);  // the ack was the answer
+    return;
+  } else if (op == "conflict") {
+    const std::string node(util::as_chars(payload));
+    if (node == config.memberlist.name) {
+      pending.erase(it);  // nodes do not vote about themselves
+      return;
+    }
+    log.log(util::LogLevel::debug, "serf", "Got conflict resolution query for '{}'", node);
+    const MemberState* st = members.find(node);
+    answer = bridge::encode_conflict_response(st ? &st->member : nullptr);
+  } else if (op == "install-key" || op == "use-key" || op == "remove-key") {
+    log.log(util::LogLevel::err, "serf", "No keyring to modify (encryption not enabled)");
+    answer = bridge::encode_key_response(false, "No keyring to modify (encryption not enabled)");
+  } else if (op == "list-keys") {
+    log.log(util::LogLevel::err, "serf", "Keyring is empty (encryption not enabled)");
+    answer = bridge::encode_key_response(false, "Keyring is empty (encryption not enabled)");
+  } else {
+    log.log(util::LogLevel::warn, "serf", "Unhandled internal query '{}'", op);
+    pending.erase(it);
+    return;
+  }
+  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, config.memberlist.name, 0,
+                                std::move(answer)};
+  if (auto st = send_response(it->second, std::move(resp), now); !st.ok()) {
+    log.log(util::LogLevel::err, "serf", "Failed to respond to {} query: {}", op,
+            st.error().detail);
+  }
+  pending.erase(handle);
+}
+
+util::Status Node::Impl::send_response(PendingQuery& q, bridge::QueryResponseMsg resp,
+                                       util::Instant now) {
+  const util::Bytes raw = bridge::encode(resp);
+  if (raw.size() > config.query_response_size_limit) {
+    return {util::Errc::too_large, fmt::format("response exceeds limit of {} bytes",
+                                               config.query_response_size_limit)};
+  }
+  if (now > q.deadline) return {util::Errc::timeout, "response is past the deadline"};
+  send_serf(q.addr, raw);
+  relay_response(q.relay_factor, q.addr, q.source_node, raw);
+  return {};
+}
+
+void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& dest,
+                                const std::string& dest_name, util::ByteView serf_bytes) {
+  if (relay_factor == 0) return;
+  const auto& all = members.all();
+  if (all.size() < static_cast<std::size_t>(relay_factor) + 1) return;
+  const util::Bytes raw =
+      bridge::encode(bridge::RelayMsg{dest, dest_name, util::Bytes(serf_bytes.begin(),
+                                                                   serf_bytes.end())});
+  if (raw.size() > config.query_response_size_limit) {
+    log.log(util::LogLevel::err, "serf", "relayed response exceeds limit of {} bytes",
+            config.query_response_size_limit);
+    return;
+  }
+  std::vector<const Member*> candidates;
+  for (const auto& [name, st] : all) {
+    const Member& m = st.member;
+    if (m.status == MemberStatus::alive && m.protocol_max >= 5 &&
+        name != config.memberlist.name) {
+      candidates.push_back(&m);
+    }
+  }
+  rng.shuffle(candidates);
+  if (candidates.size() > relay_factor) candidates.resize(relay_factor);
+  for (const Member* m : candidates) send_serf(m->addr, raw);
+}
+
+void Node::Impl::handle_relay(const bridge::RelayMsg& r) {
+  log.log(util::LogLevel::debug, "serf", "Relaying response to addr: {}",
+          swim::to_string(r.dest));
+  send_serf(r.dest, r.inner);
+}
+
+// --- queries we originate --------------------------------------------------------------------
+
+util::Duration Node::Impl::default_query_timeout() const {
+  const int n = core ? core->num_alive() : 1;
+  const auto scale = static_cast<int>(std::ceil(std::log10(static_cast<double>(n) + 1.0)));
+  return config.memberlist.gossip_interval * config.query_timeout_mult * scale;
+}
+
+util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
+                                                    util::ByteView payload,
+                                                    const QueryParams& params,
+                                                    bool conflict_vote, util::Instant now) {
+  if (config.protocol < 4) return {util::Errc::unsupported, "Feature not supported"};
+  if (shut_down) return {util::Errc::refused, "Serf can't query after Leave or Shutdown"};
+  bridge::QueryMsg q;
+  q.ltime = query_clock.time();
+  q.id = static_cast<std::uint32_t>(rng.next_u32() >> 1);  // Go rand.Int31
+  q.addr = config.memberlist.advertise;
+  q.source_node = config.memberlist.name;
+  if (!params.filter_nodes.empty()) q.filters.push_back(bridge::encode_node_filter(params.filter_nodes));
+  for (const auto& [tag, expr] : params.filter_tags) {
+    q.filters.push_back(bridge::encode_tag_filter(tag, expr));
+  }
+  q.flags = params.request_ack ? bridge::query_flag_ack : 0;
+  q.relay_factor = params.relay_factor;
+  q.timeout = params.timeout.count() > 0 ? params.timeout : default_query_timeout();
+  q.name = name;
+  q.payload.assign(payload.begin(), payload.end());
+  util::Bytes raw = bridge::encode(q);
+  if (raw.size() > config.query_size_limit) {
+    return {util::Errc::too_large,
+            fmt::format("query exceeds limit of {} bytes", config.query_size_limit)};
+  }
+  OpenQuery open;
+  open.handle = ++next_handle;
+  open.id = q.id;
+  open.deadline = now + q.timeout;
+  open.conflict_vote = conflict_vote;
+  open_queries[q.ltime] = open;
+  handle_query(q, now);  // also witnesses the query clock
+  query_queue.push(std::move(raw));
+  return open.handle;
+}
+
+void Node::Impl::handle_query_response(const bridge::QueryResponseMsg& r) {
+  auto it = open_queries.find(r.ltime);
+  if (it == open_queries.end()) {
+    log.log(util::LogLevel::warn, "serf",
+            "reply for non-running query (LTime: {}, ID: {}) From: {}", r.ltime, r.id, r.from);
+    return;
+  }
+  OpenQuery& q = it->second;
+  if (q.id != r.id) {
+    log.log(util::LogLevel::warn, "serf", "query reply ID mismatch (Local: {}, Response: {})",
+            q.id, r.id);
+    return;
+  }
+  if (now_ > q.deadline || !out_) return;
+  const bool ack = (r.flags & bridge::query_flag_ack) != 0;
+  auto& seen = ack ? q.acks : q.responses;
+  if (!seen.insert(r.from).second) return;  // duplicate, e.g. a relayed copy
+  if (q.conflict_vote) {
+    if (ack) return;
+    auto member = bridge::decode_conflict_response(r.payload);
+    if (!member.ok()) {
+      log.log(util::LogLevel::err, "serf", "Failed to decode conflict query response: {}",
+              member.error().detail);
+      return;
+    }
+    ++q.votes;
+    const Member* m = member->has_value() ? &**member : nullptr;
+    if (m && m->addr == config.memberlist.advertise) ++q.matching;
+    return;
+  }
+  out_->query_replies.push_back(QueryReply{ack ? QueryReply::Kind::ack : QueryReply::Kind::response,
+                                           q.handle, r.from, r.payload});
+}
+
+void Node::Impl::close_queries(util::Instant now) {
+  for (auto it = open_queries.begin(); it != open_queries.end();) {
+    if (now < it->second.deadline) {
+      ++it;
+      continue;
+    }
+    const OpenQuery q = std::move(it->second);
+    it = open_queries.erase(it);
+    if (!q.conflict_vote) {
+      out_->query_replies.push_back(QueryReply{QueryReply::Kind::done, q.handle, {}, {}});
+      continue;
+    }
+    // Simplified from Serf: we count the answers that reached us by the deadline, which is
+    // what Serf's response channel yields too, and exit when not in the majority.
+    const int majority = q.votes / 2 + 1;
+    if (q.matching >= majority) {
+      log.log(util::LogLevel::info, "serf", "majority in name conflict resolution [{} / {}]",
+              q.matching, q.votes);
+      continue;
+    }
+    log.log(util::LogLevel::warn, "serf", "minority in name conflict resolution, quiting [{} / {}]",
+            q.matching, q.votes);
+    shut_down = true;
+    shutdown_requested = true;
+  }
+}
+
+util::Status Node::respond(std::uint64_t id, util::ByteView payload, util::Instant now,
+                           Outbox& out) {
+  Impl& s = *impl_;
+  auto it = s.pending.find(id);
+  if (it == s.pending.end()) return {util::Errc::not_found, "response already sent"};
+  s.begin(now, out);
+  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, s.config.memberlist.name, 0,
+                                util::Bytes(payload.begin(), payload.end())};
+  auto st = s.send_response(it->second, std::move(resp), now);
+  if (st.ok()) s.pending.erase(it);
+  s.end();
+  return st;
+}
+
+}  // namespace serf
