@@ -30,9 +30,34 @@ constexpr std::uint32_t table_size = 4u << width_max;      // open-addressing ha
 constexpr std::uint32_t table_mask = table_size - 1;
 constexpr std::uint32_t empty_entry = 0;
 
+// Go's hash table (key = prefix code << 8 | byte -> entry = key << 12 | code). Instead of
+// clearing 64 KiB per packet, each slot carries the generation that wrote it; a reset just
+// starts a new generation. One table per thread, reused by every call.
+class Table {
+ public:
+  void reset() {
+    if (++generation_ == 0) {  // wrapped: old stamps could look current
+      stamps_.fill(0);
+      generation_ = 1;
+    }
+  }
+  [[nodiscard]] std::uint32_t at(std::uint32_t h) const {
+    return stamps_[h] == generation_ ? entries_[h] : empty_entry;
+  }
+  void set(std::uint32_t h, std::uint32_t entry) {
+    entries_[h] = entry;
+    stamps_[h] = generation_;
+  }
+
+ private:
+  std::array<std::uint32_t, table_size> entries_{};
+  std::array<std::uint32_t, table_size> stamps_{};
+  std::uint32_t generation_ = 0;
+};
+
 class Encoder {
  public:
-  explicit Encoder(util::Bytes& out) : out_(out) { table_.fill(empty_entry); }
+  Encoder(util::Bytes& out, Table& table) : out_(out), table_(table) { table_.reset(); }
 
   void run(util::ByteView plain) {
     put(clear_code);
@@ -53,8 +78,8 @@ class Encoder {
       put(code);
       code = literal;
       if (inc_hi()) continue;  // table was reset: nothing to insert
-      while (table_[hash] != empty_entry) hash = (hash + 1) & table_mask;
-      table_[hash] = key << 12 | hi_;
+      while (table_.at(hash) != empty_entry) hash = (hash + 1) & table_mask;
+      table_.set(hash, key << 12 | hi_);
     }
     put(code);
     inc_hi();
@@ -65,8 +90,8 @@ class Encoder {
  private:
   // The code stored for `key`, or 0 (no code is 0 as an entry value: entries are >= 258).
   std::uint32_t find(std::uint32_t key, std::uint32_t hash) const {
-    for (std::uint32_t h = hash, t = table_[h]; t != empty_entry; h = (h + 1) & table_mask,
-                       t = table_[h]) {
+    for (std::uint32_t h = hash, t = table_.at(h); t != empty_entry;
+         h = (h + 1) & table_mask, t = table_.at(h)) {
       if (key == t >> 12) return t & code_max;
     }
     return 0;
@@ -84,7 +109,7 @@ class Encoder {
       width_ = lit_width + 1;
       hi_ = eof_code;
       overflow_ = clear_code << 1;
-      table_.fill(empty_entry);
+      table_.reset();
       return true;
     }
     return false;
@@ -105,7 +130,7 @@ class Encoder {
   }
 
   util::Bytes& out_;
-  std::array<std::uint32_t, table_size> table_;
+  Table& table_;
   std::uint32_t width_ = lit_width + 1;
   std::uint32_t hi_ = eof_code;
   std::uint32_t overflow_ = clear_code << 1;
@@ -197,9 +222,10 @@ class Decoder {
   std::uint32_t hi_ = eof_code;
   std::uint32_t overflow_ = 1u << (lit_width + 1);
   std::uint32_t last_ = invalid;
-  std::array<std::uint8_t, 1u << width_max> suffix_{};
-  std::array<std::uint16_t, 1u << width_max> prefix_{};
-  std::array<std::uint8_t, (1u << width_max) + 1> scratch_{};
+  // Not zeroed: an entry is always written before a code can refer to it.
+  std::array<std::uint8_t, 1u << width_max> suffix_;
+  std::array<std::uint16_t, 1u << width_max> prefix_;
+  std::array<std::uint8_t, (1u << width_max) + 1> scratch_;
 };
 
 }  // namespace
@@ -207,8 +233,8 @@ class Decoder {
 util::Bytes lzw_compress(util::ByteView plain) {
   util::Bytes out;
   out.reserve(plain.size() / 2 + 16);
-  auto enc = std::make_unique<Encoder>(out);
-  enc->run(plain);
+  thread_local auto table = std::make_unique<Table>();
+  Encoder(out, *table).run(plain);
   return out;
 }
 
