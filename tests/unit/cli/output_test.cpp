@@ -1,0 +1,161 @@
+// Tests of the CLI's Go-compatible output helpers: the exact bytes Serf's CLI prints.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+
+namespace {
+
+agent::rpc::Member member(std::string name, std::uint8_t last_octet, agent::rpc::StringMap tags,
+                          std::string status = "alive") {
+  agent::rpc::Member m;
+  m.name = std::move(name);
+  m.addr = {127, 0, 0, last_octet};
+  m.port = 7946;
+  m.tags = std::move(tags);
+  m.status = std::move(status);
+  m.delegate_min = 2;
+  m.delegate_max = 5;
+  m.delegate_cur = 4;
+  return m;
+}
+
+msgpack::object_handle unpack(const util::Bytes& b) {
+  return msgpack::unpack(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace
+
+TEST_SUITE("cli.output") {
+  TEST_CASE("columnize aligns cells with two spaces and pads every cell but the last") {
+    const std::string out = cli::columnize({"n1|127.0.0.1:7946|alive|", "node2|1.2.3.4:1|failed|a=b"});
+    CHECK(out == "n1     127.0.0.1:7946  alive   \nnode2  1.2.3.4:1       failed  a=b");
+  }
+
+  TEST_CASE("columnize trims cells, counts code points and keeps short rows short") {
+    CHECK(cli::columnize({" é | x ", "ab|y|z"}) == "é   x\nab  y  z");
+    CHECK(cli::columnize({}).empty());
+  }
+
+  TEST_CASE("members text output matches serf's rows, with sorted tags") {
+    std::vector<agent::rpc::Member> ms = {member("n1", 1, {{"role", "web"}, {"dc", "east"}}),
+                                          member("n3", 3, {}, "left")};
+    CHECK(cli::format_members(ms, false, false) ==
+          "n1  127.0.0.1:7946  alive  dc=east,role=web\nn3  127.0.0.3:7946  left   ");
+    CHECK(cli::format_members(ms, true, false) ==
+          "n1  127.0.0.1:7946  alive  dc=east,role=web  Protocol Version: 4  Available Protocol "
+          "Range: [2, 5]\n"
+          "n3  127.0.0.3:7946  left                     Protocol Version: 4  Available Protocol "
+          "Range: [2, 5]");
+  }
+
+  TEST_CASE("members JSON keeps Go's field order and sorts map keys") {
+    const std::string json = cli::format_members({member("n2", 2, {{"role", "db"}})}, true, true);
+    CHECK(json ==
+          "{\n"
+          "  \"members\": [\n"
+          "    {\n"
+          "      \"name\": \"n2\",\n"
+          "      \"addr\": \"127.0.0.2:7946\",\n"
+          "      \"port\": 7946,\n"
+          "      \"tags\": {\n"
+          "        \"role\": \"db\"\n"
+          "      },\n"
+          "      \"status\": \"alive\",\n"
+          "      \"protocol\": {\n"
+          "        \"max\": 5,\n"
+          "        \"min\": 2,\n"
+          "        \"version\": 4\n"
+          "      }\n"
+          "    }\n"
+          "  ]\n"
+          "}");
+  }
+
+  TEST_CASE("no members is {\"members\": null} in JSON and nothing in text") {
+    CHECK(cli::format_members({}, false, true) == "{\n  \"members\": null\n}");
+    CHECK(cli::format_members({}, false, false).empty());
+  }
+
+  TEST_CASE("empty maps and arrays print as {} and []") {
+    CHECK(cli::to_json(cli::Json::object({{"a", cli::Json::object({})}, {"b", cli::Json::array({})}})) ==
+          "{\n  \"a\": {},\n  \"b\": []\n}");
+  }
+
+  TEST_CASE("JSON strings escape like Go: HTML characters, controls, invalid UTF-8") {
+    CHECK(cli::json_quote("a<b>&\"\\") == "\"a\\u003cb\\u003e\\u0026\\\"\\\\\"");
+    CHECK(cli::json_quote("x\ny\t\x01") == "\"x\\ny\\t\\u0001\"");
+    CHECK(cli::json_quote("\xff") == "\"\\ufffd\"");
+    CHECK(cli::json_quote("é\u2028") == "\"é\\u2028\"");
+  }
+
+  TEST_CASE("info text is sorted sections of tab-indented key = value") {
+    agent::rpc::StatsResponse st{{"serf", {{"members", "3"}, {"failed", "0"}}}, {"agent", {{"name", "n1"}}}};
+    CHECK(cli::format_stats(st, false) == "agent:\n\tname = n1\nserf:\n\tfailed = 0\n\tmembers = 3\n");
+    CHECK(cli::format_stats(st, true) ==
+          "{\n  \"agent\": {\n    \"name\": \"n1\"\n  },\n  \"serf\": {\n    \"failed\": \"0\",\n"
+          "    \"members\": \"3\"\n  }\n}");
+  }
+
+  TEST_CASE("base64 matches the standard alphabet with padding") {
+    CHECK(cli::base64_encode(util::to_bytes("")) == "");
+    CHECK(cli::base64_encode(util::to_bytes("f")) == "Zg==");
+    CHECK(cli::base64_encode(util::to_bytes("fo")) == "Zm8=");
+    CHECK(cli::base64_encode(util::to_bytes("foo")) == "Zm9v");
+    CHECK(cli::base64_encode(util::Bytes{0xfb, 0xff}) == "+/8=");
+  }
+
+  TEST_CASE("go_quote follows strconv.Quote") {
+    CHECK(cli::go_quote("x") == "\"x\"");
+    CHECK(cli::go_quote("a\"b\\\n") == "\"a\\\"b\\\\\\n\"");
+    CHECK(cli::go_quote("\x01\x7f") == "\"\\x01\\x7f\"");
+    CHECK(cli::go_quote("\xfe") == "\"\\xfe\"");
+    CHECK(cli::go_quote("é") == "\"é\"");
+  }
+
+  TEST_CASE("go_syntax prints decoded msgpack like Go's %#v") {
+    CHECK(cli::go_syntax(unpack(agent::rpc::encode(agent::rpc::LogRecord{"hi"})).get()) ==
+          "map[interface {}]interface {}{\"Log\":\"hi\"}");
+    auto rec = unpack(agent::rpc::encode(agent::rpc::UserEventRecord{"user", 300, "d", {'h', 'i'}, true}));
+    const auto& o = rec.get();
+    REQUIRE(o.type == msgpack::type::MAP);
+    CHECK(cli::go_syntax(o.via.map.ptr[1].val) == "0x12c");  // LTime 300: uint16 on the wire
+    CHECK(cli::go_syntax(o.via.map.ptr[3].val) == "[]byte{0x68, 0x69}");
+    CHECK(cli::go_syntax(o.via.map.ptr[4].val) == "true");
+    auto small = unpack(agent::rpc::encode(agent::rpc::StopRequest{5}));
+    CHECK(cli::go_syntax(small.get().via.map.ptr[0].val) == "5");
+    auto nil = unpack(agent::rpc::encode(agent::rpc::QueryRecord{"done", "", {}}));
+    CHECK(cli::go_syntax(nil.get().via.map.ptr[2].val) == "<nil>");
+  }
+
+  TEST_CASE("TCP addresses print like Go's net.TCPAddr") {
+    CHECK(cli::format_tcp_addr(util::Bytes{10, 0, 0, 1}, 80) == "10.0.0.1:80");
+    util::Bytes v6(16, 0);
+    v6[15] = 1;
+    CHECK(cli::format_tcp_addr(v6, 7951) == "[::1]:7951");
+    util::Bytes mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 168, 1, 2};
+    CHECK(cli::format_tcp_addr(mapped, 1) == "192.168.1.2:1");
+    CHECK(cli::format_tcp_addr({}, 5) == ":5");
+  }
+
+  TEST_CASE("tag pairs split at the first '=' and reject a missing key or '='") {
+    auto t = cli::parse_tags({"a=b=c", "e="});
+    REQUIRE(t.ok());
+    CHECK(t->at("a") == "b=c");
+    CHECK(t->at("e").empty());
+    auto bad = cli::parse_tags({"nokey"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().detail == "Invalid tag: 'nokey'");
+    CHECK_FALSE(cli::parse_tags({"=v"}).ok());
+  }
+
+  TEST_CASE("rtt distance adds heights and applies a positive adjustment") {
+    agent::rpc::Coordinate a{{0.003, 0.004}, 0, 0.0001, 0.001};
+    agent::rpc::Coordinate b{{0, 0}, 0, 0.0001, 0.001};
+    CHECK(cli::coordinate_distance_s(a, b) == doctest::Approx(0.005 + 0.002 + 0.0002));
+    agent::rpc::Coordinate c{{0, 0}, 0, -1.0, 0};
+    CHECK(cli::coordinate_distance_s(c, b) == doctest::Approx(0.001));  // adjusted < 0: ignored
+  }
+}
