@@ -13,6 +13,11 @@ namespace swim {
 
 using util::LogLevel;
 
+namespace {
+// The codec's form of an absent Vsn (a peer speaking protocol < 2): all six bytes zero.
+bool no_vsn(const wire::Vsn& v) { return v == wire::Vsn{0, 0, 0, 0, 0, 0}; }
+}  // namespace
+
 void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::Instant now,
                                Outbox& out) {
   auto decoded = wire::decode_packet(bytes);
@@ -57,7 +62,8 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
                             std::function<void()> on_finished) {
   // A queued alive about us must not undo a leave in progress.
   if (leaving && a.node == cfg.name) return;
-  if (a.vsn.pmin == 0 || a.vsn.pmax == 0 || a.vsn.pmin > a.vsn.pmax) {
+  const bool has_vsn = !no_vsn(a.vsn);  // memberlist only checks a Vsn that was sent
+  if (has_vsn && (a.vsn.pmin == 0 || a.vsn.pmax == 0 || a.vsn.pmin > a.vsn.pmax)) {
     logf(LogLevel::warn,
          "Ignoring an alive message for '{}' ({}) because protocol version(s) are wrong: "
          "{} <= {} <= {} should be >0",
@@ -115,7 +121,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
          util::to_hex(state->meta), a.vsn.pcur, state->vsn.pcur);
   } else {
     queue_broadcast(a.node, wire::encode(a), std::move(on_finished));
-    state->vsn = a.vsn;
+    if (has_vsn) state->vsn = a.vsn;
     state->incarnation = a.incarnation;
     state->meta = a.meta;
     state->addr = Address{a.addr, a.port};
@@ -227,7 +233,7 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
     mindmax = std::min(mindmax, v.dmax);
   };
   for (const auto& r : remote) {
-    if (r.state == wire::NodeState::alive) widen(r.vsn);
+    if (r.state == wire::NodeState::alive && !no_vsn(r.vsn)) widen(r.vsn);
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
     if (members.at(i).state == State::alive) widen(members.at(i).vsn);
