@@ -160,8 +160,10 @@ void Node::Impl::reap(util::Instant now) {
     emit(MemberEvent{MemberEventType::reap, {std::move(m)}});
   }
   intents.reap(now, config.recent_intent_timeout);
+  // Unanswered queries are kept a while past their deadline so that a late respond() gets
+  // Serf's "past the deadline" rather than a puzzling "already sent".
   for (auto it = pending.begin(); it != pending.end();) {
-    it = now > it->second.deadline ? pending.erase(it) : std::next(it);
+    it = now > it->second.deadline + 1min ? pending.erase(it) : std::next(it);
   }
 }
 

@@ -2,25 +2,14 @@
 // (filters, acks, responses, relays) and the internal _serf_ queries (gossip-wire.md §9.5,
 // §9.6, §9.10, §9.11). Re-broadcasts are byte-identical copies of what we received.
 #include <cmath>
-#include <regex>
 
 #include "serf/node_impl.h"
+#include "serf/query_filter.h"
 
 namespace serf {
 
 namespace {
 constexpr std::string_view internal_prefix = "_serf_";
-
-// Go's regexp (RE2) is approximated by ECMAScript std::regex, unanchored like MatchString.
-bool regex_matches(const std::string& expr, const std::string& value, bool& ok) {
-  try {
-    ok = true;
-    return std::regex_search(value, std::regex(expr, std::regex::ECMAScript));
-  } catch (const std::regex_error&) {
-    ok = false;
-    return false;
-  }
-}
 }  // namespace
 
 void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
@@ -78,27 +67,9 @@ bool Node::Impl::handle_user_event(const bridge::UserEventMsg& m) {
 // --- queries received ------------------------------------------------------------------------
 
 bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) const {
-  for (const auto& raw : filters) {
-    auto f = bridge::decode_filter(raw);
-    if (!f.ok()) {
-      log.log(util::LogLevel::warn, "serf", "failed to decode query filter: {}",
-              f.error().detail);
-      return false;
-    }
-    if (const auto* nodes = std::get_if<bridge::NodeFilter>(&*f)) {
-      const auto& n = nodes->nodes;
-      if (std::find(n.begin(), n.end(), config.memberlist.name) == n.end()) return false;
-    } else if (const auto* tag = std::get_if<bridge::TagFilter>(&*f)) {
-      auto it = config.tags.find(tag->tag);
-      bool ok = true;
-      const bool matched = regex_matches(tag->expr, it == config.tags.end() ? "" : it->second, ok);
-      if (!ok) {
-        log.log(util::LogLevel::warn, "serf", "failed to compile filter regex ({})", tag->expr);
-      }
-      if (!matched) return false;
-    }
-  }
-  return true;
+  const FilterVerdict v = query_applies(filters, config.memberlist.name, config.tags);
+  if (!v.warning.empty()) log.log(util::LogLevel::warn, "serf", "{}", v.warning);
+  return v.applies;
 }
 
 bool Node::Impl::handle_query(const bridge::QueryMsg& q, util::Instant now) {

@@ -17,7 +17,8 @@ namespace {
 void form(Net& net, int n) {
   for (int i = 0; i < n; ++i) net.add();
   for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
-  net.run_for(5s);
+  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
+  net.run_for(40s);
 }
 
 int count_member_events(const Host& h, serf::MemberEventType type, const std::string& name) {
@@ -154,7 +155,7 @@ TEST_SUITE("serf.node") {
       st = n.user_event("deploy", util::as_bytes("v2"), true, t, out);
     });
     REQUIRE(st.ok());
-    net.run_for(10s);
+    net.run_for(40s);  // gossip, and push/pull for anyone gossip missed
     for (std::size_t i = 0; i < 5; ++i) {
       CAPTURE(i);
       CHECK(count_user_events(net.host(i), "deploy") == 1);
@@ -179,59 +180,75 @@ TEST_SUITE("serf.node") {
           "encoded user event exceeds configured limit of 512 bytes after encoding");
   }
 
-  TEST_CASE("a query is acked and answered by every node") {
+  TEST_CASE("a stale leave intent about a running node is refuted with a join intent") {
     Net net;
     form(net, 3);
-    serf::QueryParams params;
-    params.request_ack = true;
-    std::uint64_t handle = 0;
-    net.step(net.host(0), [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
-      auto r = n.query("load", util::as_bytes("?"), params, t, out);
-      REQUIRE(r.ok());
-      handle = *r;
-    });
-    net.run_for(100ms);
-    for (std::size_t i = 0; i < 3; ++i) {
-      Host& h = net.host(i);
-      for (const auto& e : h.events) {
-        if (const auto* q = std::get_if<serf::QueryEvent>(&e)) {
-          const std::string answer = "from " + h.name;
-          net.step(h, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
-            CHECK(n.respond(q->id, util::as_bytes(answer), t, out).ok());
-            CHECK_FALSE(n.respond(q->id, util::as_bytes(answer), t, out).ok());
-          });
-        }
-      }
-    }
-    net.run_for(10s);
-    int acks = 0, responses = 0, done = 0;
-    for (const auto& r : net.host(0).replies) {
-      CHECK(r.handle == handle);
-      acks += r.kind == serf::QueryReply::Kind::ack;
-      responses += r.kind == serf::QueryReply::Kind::response;
-      done += r.kind == serf::QueryReply::Kind::done;
-    }
-    CHECK(acks == 3);
-    CHECK(responses == 3);
-    CHECK(done == 1);
-  }
-
-  TEST_CASE("a query filtered by node name is delivered only there") {
-    Net net;
-    form(net, 3);
-    serf::QueryParams params;
-    params.filter_nodes = {"n3"};
-    net.step(net.host(0), [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
-      CHECK(n.query("who", {}, params, t, out).ok());
+    const auto before = std::stoull(net.host(1).node->stats().at("member_time"));
+    net.step(net.host(0), [](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      CHECK(n.force_leave("n2", false, t, out).ok());
     });
     net.run_for(5s);
-    auto queries = [](const Host& h) {
-      int n = 0;
-      for (const auto& e : h.events) n += std::holds_alternative<serf::QueryEvent>(e);
-      return n;
-    };
-    CHECK(queries(net.host(0)) == 0);
-    CHECK(queries(net.host(1)) == 0);
-    CHECK(queries(net.host(2)) == 1);
+    CHECK(net.count_seeing("n2", MemberStatus::alive) == 3);
+    CHECK(std::stoull(net.host(1).node->stats().at("member_time")) > before);
+    CHECK(net.host(1).node->leave_state() == serf::LeaveState::running);
+  }
+
+  TEST_CASE("a failed member is reaped after the reconnect timeout") {
+    Net net;
+    for (int i = 0; i < 3; ++i) {
+      net.add([](serf::Config& c) { c.reconnect_timeout = 20s; });
+    }
+    net.join(net.host(1), net.host(0));
+    net.join(net.host(2), net.host(0));
+    net.run_for(5s);
+    net.host(2).down = true;
+    net.run_for(20s);
+    REQUIRE(net.count_seeing("n3", MemberStatus::failed) == 2);
+    net.run_for(30s);
+    CHECK(net.count_seeing("n3", MemberStatus::none) == 2);
+    CHECK(count_member_events(net.host(0), serf::MemberEventType::reap, "n3") == 1);
+    CHECK(net.host(0).node->stats().at("failed") == "0");
+    CHECK(net.host(0).node->stats().at("members") == "2");
+  }
+
+  TEST_CASE("a failed node that comes back is alive again") {
+    Net net;
+    form(net, 3);
+    net.host(2).down = true;
+    net.run_for(30s);
+    REQUIRE(net.count_seeing("n3", MemberStatus::failed) == 2);
+    net.host(2).down = false;
+    net.run_for(60s);  // reconnect attempts (5 s) or n3's own probes bring it back
+    CHECK(net.count_seeing("n3", MemberStatus::alive) == 3);
+  }
+
+  TEST_CASE("a late joiner gets past user events through push/pull unless it ignores old ones") {
+    for (const bool ignore_old : {false, true}) {
+      CAPTURE(ignore_old);
+      Net net;
+      form(net, 2);
+      net.step(net.host(0), [](serf::Node& n, util::Instant t, serf::Outbox& out) {
+        CHECK(n.user_event("old", util::as_bytes("x"), true, t, out).ok());
+      });
+      net.run_for(5s);
+      Host& late = net.add();
+      net.join(late, net.host(0), ignore_old);
+      net.run_for(5s);
+      CHECK(net.count_seeing("n3", MemberStatus::alive) == 3);
+      CHECK(count_user_events(late, "old") == (ignore_old ? 0 : 1));
+    }
+  }
+
+  TEST_CASE("stats report Serf's keys") {
+    Net net;
+    Host& a = net.add();
+    const auto stats = a.node->stats();
+    for (const char* key : {"members", "failed", "left", "health_score", "member_time",
+                            "event_time", "query_time", "intent_queue", "event_queue",
+                            "query_queue", "encrypted", "coordinate_resets"}) {
+      CAPTURE(key);
+      CHECK(stats.count(key) == 1);
+    }
+    CHECK(stats.at("encrypted") == "false");
   }
 }

@@ -37,6 +37,7 @@ inline serf::Config test_config(const std::string& name, const swim::Address& ad
   c.memberlist = swim::Config::local();
   c.memberlist.name = name;
   c.memberlist.advertise = addr;
+  c.memberlist.retransmit_mult = 4;  // as on LAN: the local profile's 2 makes gossip patchy
   c.reap_interval = 1s;
   c.reconnect_interval = 5s;
   return c;
@@ -44,7 +45,10 @@ inline serf::Config test_config(const std::string& name, const swim::Address& ad
 
 class Net {
  public:
-  explicit Net(std::uint64_t seed = 1) : rng_(seed) {}
+  // SERF_NET_SEED overrides the seed (to check that tests do not depend on one).
+  explicit Net(std::uint64_t seed = 1)
+      : rng_(std::getenv("SERF_NET_SEED") ? std::strtoull(std::getenv("SERF_NET_SEED"), nullptr, 0)
+                                         : seed) {}
 
   // Adds a node named n<i> at 127.0.0.<i>:7946.
   Host& add(std::function<void(serf::Config&)> tweak = {}) {
@@ -174,6 +178,11 @@ class Net {
     const bool to_up = to && !to->down && !to->shutdown;
     switch (d.kind) {
       case Kind::packet:
+        if (std::getenv("SERF_NET_LOG") && from && to) {
+          std::fprintf(stderr, "%10.3f packet %s -> %s (%zu bytes)\n",
+                       static_cast<double>(util::to_us(now_)) / 1e6 - 1000.0, from->name.c_str(),
+                       to->name.c_str(), d.bytes.size());
+        }
         if (!to_up || (from && from->down)) return;
         step(*to, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
           n.on_packet(d.from, d.bytes, t, out);
