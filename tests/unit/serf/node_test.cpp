@@ -251,4 +251,19 @@ TEST_SUITE("serf.node") {
     }
     CHECK(stats.at("encrypted") == "false");
   }
+
+  TEST_CASE("a newcomer that takes an existing name loses the conflict vote and shuts down") {
+    Net net;
+    form(net, 3);
+    Host& impostor = net.add([](serf::Config& c) { c.memberlist.name = "n2"; });
+    net.join(impostor, net.host(0));
+    net.run_for(20s);
+    CHECK(impostor.shutdown);
+    CHECK_FALSE(net.host(1).shutdown);
+    for (std::size_t i = 0; i < 3; ++i) {
+      for (const auto& m : net.host(i).node->members()) {
+        if (m.name == "n2") CHECK(m.addr.ip == util::Bytes{127, 0, 0, 2});
+      }
+    }
+  }
 }
