@@ -230,7 +230,7 @@ std::string go_quote(std::string_view s) {
   return out;
 }
 
-std::string go_syntax(const msgpack::object& o) {
+std::string go_syntax(const msgpack::object& o, int depth) {
   using T = msgpack::type::object_type;
   switch (o.type) {
     case T::NIL: return "<nil>";
@@ -253,7 +253,8 @@ std::string go_syntax(const msgpack::object& o) {
     }
     case T::STR: return go_quote(std::string_view(o.via.str.ptr, o.via.str.size));
     case T::BIN: {
-      std::string out = "[]byte{";
+      // fmt names a top-level []byte by its alias, a nested one by reflection: []uint8.
+      std::string out = depth == 0 ? "[]byte{" : "[]uint8{";
       for (std::uint32_t i = 0; i < o.via.bin.size; ++i) {
         if (i > 0) out += ", ";
         out += "0x" + hex_byte(static_cast<unsigned char>(o.via.bin.ptr[i]), false);
@@ -264,14 +265,15 @@ std::string go_syntax(const msgpack::object& o) {
       std::string out = "[]interface {}{";
       for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
         if (i > 0) out += ", ";
-        out += go_syntax(o.via.array.ptr[i]);
+        out += go_syntax(o.via.array.ptr[i], depth + 1);
       }
       return out + "}";
     }
     case T::MAP: {
       std::vector<std::pair<std::string, std::string>> kvs;
       for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
-        kvs.emplace_back(go_syntax(o.via.map.ptr[i].key), go_syntax(o.via.map.ptr[i].val));
+        kvs.emplace_back(go_syntax(o.via.map.ptr[i].key, depth + 1),
+                         go_syntax(o.via.map.ptr[i].val, depth + 1));
       }
       std::sort(kvs.begin(), kvs.end());
       std::string out = "map[interface {}]interface {}{";

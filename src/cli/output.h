@@ -68,8 +68,9 @@ std::string go_quote(std::string_view s);
 
 // Go's %#v of a value decoded from msgpack into interface{} by Serf's client (monitor's
 // "Event Info:" lines): strings quoted, unsigned ints in hex (0x5), bin as []byte{0x68, ...},
-// maps as map[string]interface {}{"k":v} with sorted keys, arrays as []interface {}{...}.
-std::string go_syntax(const msgpack::object& o);
+// maps as map[interface {}]interface {}{"k":v} with sorted keys, arrays as []interface {}{...};
+// depth > 0 (inside a map or array) spells bin as []uint8{...}, as fmt does.
+std::string go_syntax(const msgpack::object& o, int depth = 0);
 
 // net.TCPAddr.String(): "1.2.3.4:80", "[::1]:80"; v4-mapped IPv6 prints as IPv4.
 std::string format_tcp_addr(util::ByteView ip, std::uint16_t port);

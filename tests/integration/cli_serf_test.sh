@@ -5,7 +5,8 @@
 #
 # usage: cli_serf_test.sh path/to/shoal
 # env:   SERF (default /usr/bin/serf), CLI_TEST_NET (default 127.0.0.7 -> nodes .71 .72 .73),
-#        CLI_TEST_PORT (gossip port, default 17946), CLI_TEST_RPC_PORT (default 17373).
+#        CLI_TEST_PORT (gossip port, default 17946), CLI_TEST_RPC_PORT (default 17373),
+#        CLI_TEST_VERBOSE=1 prints shoal's output of every comparison.
 # Exit 0 = pass, 1 = failures (listed), 77 = skipped (no serf binary).
 set -u
 
@@ -81,6 +82,7 @@ same() {
   run shoal "$node" "$@"
   local shoal_out
   shoal_out=$(printf '%s\n' "$OUT" | sed 's/[[:space:]]*$//' | sort)
+  [ -n "${CLI_TEST_VERBOSE:-}" ] && printf '== %s (rc %s)\n%s\n' "$name" "$RC" "$shoal_out"
   if [ "$serf_out" != "$shoal_out" ] || [ "$serf_rc" != "$RC" ]; then
     fail "$name: serf (rc $serf_rc) and shoal (rc $RC) differ"
     diff <(echo "$serf_out") <(echo "$shoal_out") | head -20
@@ -137,10 +139,16 @@ status_is() {  # NODE MEMBER STATUS
 absent() { ! "$SERF" members -rpc-addr="$(rpc_of "$1")" -name="$2" | grep -q .; }
 
 # ---- cluster ---------------------------------------------------------------------------
-start_agent n1 -tag role=web
+# Encrypted with a key from shoal's keygen; every node answers the query "who" with its name.
+KEY0=$("$SHOAL" keygen)
+WHO='query:who=echo $SERF_SELF_NAME'
+start_agent n1 -tag role=web -encrypt="$KEY0" -event-handler="$WHO"
 wait_until "n1 answers RPC" "$SERF" members -rpc-addr="$(rpc_of n1)" || { cat "$TMP/n1.log"; exit 1; }
-start_agent n2 -tag role=db -join="$(gossip_of n1)"
-start_agent n3 -join="$(gossip_of n1)"
+start_agent n2 -tag role=db -encrypt="$KEY0" -event-handler="$WHO" -join="$(gossip_of n1)"
+start_agent n3 -encrypt="$KEY0" -event-handler="$WHO" -join="$(gossip_of n1)"
+# n4 stands alone and wants an RPC auth token.
+printf '{"rpc_auth": "s3cret"}' >"$TMP/n4.json"
+start_agent n4 -config-file="$TMP/n4.json"
 wait_until "3 alive members" members_alive_is n1 3 || { cat "$TMP"/n*.log; exit 1; }
 
 # ---- top level -------------------------------------------------------------------------
@@ -200,6 +208,9 @@ same "event -coalesce=false" n1 event -coalesce=false deploy
 same_first "event no name" n1 event
 same_first "event too many" n1 event a b c
 same "query" n1 query -timeout=500ms ping
+same "query with responses" n1 query -timeout=1s who
+same "query -node" n1 query -timeout=500ms -node=n2 -tag role=db who
+same_json "query json with responses" '.Acks |= sort' n1 query -format=json -timeout=1s who
 same "query -no-ack" n1 query -no-ack -timeout=300ms ping
 same "query bad relay" n1 query -relay-factor=300 ping
 same "query reserved name" n1 query _serf_x
@@ -210,7 +221,15 @@ run shoal n1 rtt n2 n3
 [ "$RC" = 0 ] && [[ "$OUT" =~ ^Estimated\ n2\ \<-\>\ n3\ rtt:\ [0-9]+\.[0-9]{3}\ ms$ ]] && pass \
   || fail "rtt n2 n3: rc $RC [$OUT]"
 same "reachability" n1 reachability
-same "keys -list without encryption" n1 keys -list
+KEY1=$("$SHOAL" keygen)
+same "keys -list" n1 keys -list
+same "keys -install" n1 keys -install="$KEY1"
+same "keys -list two keys" n1 keys -list
+same "keys -use" n1 keys -use="$KEY1"
+same "keys -remove primary fails" n1 keys -remove="$KEY1"
+same "keys -install bad key" n1 keys -install=AAAA
+same "keys -remove" n2 keys -remove="$KEY0"
+same "keys -list after remove" n3 keys -list
 same_first "keys no action" n1 keys
 same "keys two actions" n1 keys -list -install=x
 
@@ -249,6 +268,16 @@ OUT=$("$SERF" members -rpc-addr="${NET}9:1"); a="$OUT $?"
 OUT=$("$SHOAL" members -rpc-addr="${NET}9:1"); b="$OUT $?"
 [ "$a" = "$b" ] && pass || fail "connect error: serf [$a] shoal [$b]"
 
+# ---- rpc auth --------------------------------------------------------------------------
+same "auth required" n4 members
+same "auth wrong token" n4 members -rpc-auth=wrong
+run shoal n4 members -rpc-auth=s3cret
+[[ "$OUT" =~ ^n4\  ]] && [ "$RC" = 0 ] && pass || fail "members with token: rc $RC [$OUT]"
+OUT=$(SERF_RPC_AUTH=s3cret "$SHOAL" members -rpc-addr="$(rpc_of n4)" | awk '{print $1}')
+[ "$OUT" = n4 ] && pass || fail "SERF_RPC_AUTH default not used [$OUT]"
+OUT=$(SERF_RPC_AUTH=wrong SHOAL_RPC_AUTH=s3cret "$SHOAL" members -rpc-addr="$(rpc_of n4)" | awk '{print $1}')
+[ "$OUT" = n4 ] && pass || fail "SHOAL_RPC_AUTH should win over SERF_RPC_AUTH [$OUT]"
+
 # ---- force-leave and leave -------------------------------------------------------------
 kill -9 "${PID[n3]}"
 unset 'PID[n3]'
@@ -262,8 +291,20 @@ wait_until "n3 pruned" absent n1 n3
 run shoal n1 force-leave nobody
 expect "force-leave unknown node is silent" 0 ""
 same_first "force-leave no name" n1 force-leave
+( exec "$SHOAL" monitor -rpc-addr="$(rpc_of n2)" >"$TMP/monitor2.out" 2>&1 ) &
+MON=$!
+sleep 0.5
 run shoal n2 leave
 expect "leave" 0 "Graceful leave complete"
+for _ in $(seq 40); do kill -0 "$MON" 2>/dev/null || break; sleep 0.25; done
+if kill -0 "$MON" 2>/dev/null; then
+  kill -9 "$MON"
+  fail "monitor did not end when its agent left"
+else
+  wait "$MON"; RC=$?
+  [ "$RC" = 1 ] && grep -q '^Remote side ended the monitor!' "$TMP/monitor2.out" && pass \
+    || { fail "monitor after leave: rc $RC"; cat "$TMP/monitor2.out"; }
+fi
 wait_until "n2 agent exited" bash -c "! kill -0 ${PID[n2]}"
 wait_until "n1 sees n2 left" status_is n1 n2 left
 

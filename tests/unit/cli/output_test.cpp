@@ -130,6 +130,27 @@ TEST_SUITE("cli.output") {
     CHECK(cli::go_syntax(nil.get().via.map.ptr[2].val) == "<nil>");
   }
 
+  TEST_CASE("go_syntax of a member event matches serf monitor's line byte for byte") {
+    agent::rpc::Member m;
+    m.name = "m2";
+    m.addr = {127, 0, 0, 82};
+    m.port = 17946;
+    m.status = "alive";
+    m.protocol_min = 1;
+    m.protocol_max = 5;
+    m.protocol_cur = 2;
+    m.delegate_min = 2;
+    m.delegate_max = 5;
+    m.delegate_cur = 5;
+    auto rec = unpack(agent::rpc::encode(agent::rpc::MemberEventRecord{"member-join", {m}}));
+    // Observed from `serf monitor` (serf 0.9.4) for the same member.
+    CHECK(cli::go_syntax(rec.get().via.map.ptr[1].val) ==
+          "[]interface {}{map[interface {}]interface {}{\"Addr\":[]uint8{0x7f, 0x0, 0x0, 0x52}, "
+          "\"DelegateCur\":5, \"DelegateMax\":5, \"DelegateMin\":2, \"Name\":\"m2\", "
+          "\"Port\":0x461a, \"ProtocolCur\":2, \"ProtocolMax\":5, \"ProtocolMin\":1, "
+          "\"Status\":\"alive\", \"Tags\":map[interface {}]interface {}{}}}");
+  }
+
   TEST_CASE("TCP addresses print like Go's net.TCPAddr") {
     CHECK(cli::format_tcp_addr(util::Bytes{10, 0, 0, 1}, 80) == "10.0.0.1:80");
     util::Bytes v6(16, 0);
