@@ -156,6 +156,8 @@ void Node::Impl::on_timers(util::Instant now) {
 
 void Node::Impl::reap(util::Instant now) {
   for (auto& m : members.reap(now, config.reconnect_timeout, config.tombstone_timeout)) {
+    vivaldi.forget(m.name);
+    coordinates.erase(m.name);
     log.log(util::LogLevel::info, "serf", "EventMemberReap: {}", m.name);
     emit(MemberEvent{MemberEventType::reap, {std::move(m)}});
   }
@@ -430,6 +432,15 @@ Member Node::local_member() const {
 
 const Tags& Node::tags() const { return impl_->config.tags; }
 
+std::optional<Coordinate> Node::coordinate(const std::string& name) const {
+  const Impl& s = *impl_;
+  if (s.config.disable_coordinates) return std::nullopt;
+  if (name == s.config.memberlist.name) return s.vivaldi.coordinate();
+  auto it = s.coordinates.find(name);
+  if (it == s.coordinates.end()) return std::nullopt;
+  return it->second;
+}
+
 std::map<std::string, std::string> Node::stats() const {
   const Impl& s = *impl_;
   auto str = [](std::uint64_t v) { return std::to_string(v); };
@@ -446,7 +457,9 @@ std::map<std::string, std::string> Node::stats() const {
       {"query_queue", str(s.query_queue.size())},
       {"encrypted", "false"},
   };
-  if (!s.config.disable_coordinates) out.emplace("coordinate_resets", std::to_string(0));
+  if (!s.config.disable_coordinates) {
+    out.emplace("coordinate_resets", std::to_string(s.vivaldi.resets()));
+  }
   return out;
 }
 

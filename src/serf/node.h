@@ -16,6 +16,7 @@
 #include "swim/address.h"
 #include "swim/config.h"
 #include "swim/outbox.h"
+#include "serf/vivaldi.h"
 #include "util/log.h"
 #include "util/result.h"
 #include "util/rng.h"
@@ -162,6 +163,9 @@ class Node {
   [[nodiscard]] std::vector<Member> members() const;  // every known member, self included
   [[nodiscard]] Member local_member() const;
   [[nodiscard]] const Tags& tags() const;
+  // Our Vivaldi coordinate (name == ours) or the last one a member sent in a probe ack;
+  // nullopt when unknown or coordinates are disabled. coordinate_distance() gives the RTT.
+  [[nodiscard]] std::optional<Coordinate> coordinate(const std::string& name) const;
   // Serf's `info` serf section: members, failed, left, health_score, member_time, event_time,
   // query_time, intent_queue, event_queue, query_queue, encrypted (false), coordinate_resets.
   [[nodiscard]] std::map<std::string, std::string> stats() const;

@@ -17,6 +17,7 @@
 #include "serf/lamport.h"
 #include "serf/member_table.h"
 #include "serf/node.h"
+#include "serf/vivaldi.h"
 #include "serf/wire_bridge.h"
 #include "swim/core.h"
 #include "swim/delegate.h"
@@ -116,6 +117,8 @@ struct Node::Impl final : swim::Delegate {
   QueryRing query_ring;
   BroadcastQueue intent_queue, event_queue, query_queue;
   util::Bytes meta;
+  VivaldiClient vivaldi;
+  std::map<std::string, Coordinate> coordinates;  // members' last coordinates
 
   Outbox* out_ = nullptr;
   std::vector<Event> pending_events;  // raised outside a step (during construction)

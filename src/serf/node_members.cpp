@@ -1,9 +1,11 @@
 // serf::Node as memberlist's delegate for membership: node meta (tags), memberlist's
 // join/leave/update notifications, join/leave intents, the push/pull user state and the
-// broadcast queues handed to memberlist (gossip-wire.md §9.3, §9.4, §9.7).
+// broadcast queues handed to memberlist, and the ping delegate: our Vivaldi coordinate in
+// acks, peers' coordinates from them (gossip-wire.md §9.3, §9.4, §9.7, §9.9).
 #include <algorithm>
 
 #include "serf/node_impl.h"
+#include "wire/serf_codec.h"
 
 namespace serf {
 
@@ -115,6 +117,8 @@ void Node::Impl::broadcast_join(LamportTime ltime, util::Instant now) {
 void Node::Impl::erase_member(const std::string& name, bool forced) {
   auto m = members.erase(name);
   if (!m) return;
+  vivaldi.forget(name);
+  coordinates.erase(name);
   if (forced) {
     log.log(util::LogLevel::info, "serf", "EventMemberReap (forced): {} {}", m->name,
             swim::ip_string(m->addr.ip));
@@ -205,12 +209,24 @@ void Node::Impl::notify_conflict(const swim::Node& existing, const swim::Node& o
 
 util::Bytes Node::Impl::ack_payload() {
   if (config.disable_coordinates) return {};
-  return bridge::fresh_coordinate_payload();
+  return wire::serf::encode_ping_payload(vivaldi.coordinate());
 }
 
-void Node::Impl::notify_ping_complete(const swim::Node&, util::Duration, util::ByteView) {
-  // Coordinates are not updated yet: we always advertise the fresh-node coordinate, which
-  // peers accept, and keep no cache of theirs (Serf's `rtt` is not served from here yet).
+void Node::Impl::notify_ping_complete(const swim::Node& node, util::Duration rtt,
+                                      util::ByteView payload) {
+  if (config.disable_coordinates || payload.empty()) return;
+  auto other = wire::serf::decode_ping_payload(payload);
+  if (!other.ok()) {
+    log.log(util::LogLevel::err, "serf", "Failed to decode coordinate from ping: {}",
+            other.error().detail);
+    return;
+  }
+  if (auto st = vivaldi.update(node.name, *other, rtt, rng); !st.ok()) {
+    log.log(util::LogLevel::trace, "serf", "Rejected coordinate from {}: {}", node.name,
+            st.error().detail);
+    return;
+  }
+  coordinates[node.name] = *other;
 }
 
 }  // namespace serf

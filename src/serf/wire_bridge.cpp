@@ -194,6 +194,4 @@ util::Bytes encode_key_response(bool result, const std::string& message) {
   return ws::encode(r);
 }
 
-util::Bytes fresh_coordinate_payload() { return ws::encode_ping_payload(ws::Coordinate{}); }
-
 }  // namespace serf::bridge

@@ -114,7 +114,4 @@ util::Result<std::optional<Member>> decode_conflict_response(util::ByteView payl
 // Key query answer: 08 + keyResponse (§9.11).
 util::Bytes encode_key_response(bool result, const std::string& message);
 
-// Our ack payload: 01 + a fresh Vivaldi coordinate (§9.9).
-util::Bytes fresh_coordinate_payload();
-
 }  // namespace serf::bridge

@@ -266,4 +266,18 @@ TEST_SUITE("serf.node") {
       }
     }
   }
+
+  TEST_CASE("probe acks carry coordinates that every node caches") {
+    Net net;
+    form(net, 3);
+    const auto own = net.host(0).node->coordinate("n1");
+    REQUIRE(own.has_value());
+    CHECK(*own != serf::Coordinate{});  // it moved away from the fresh coordinate
+    const auto other = net.host(0).node->coordinate("n2");
+    REQUIRE(other.has_value());
+    const auto rtt = serf::coordinate_distance(*own, *other);
+    CHECK(rtt > 100us);
+    CHECK(rtt < 20ms);
+    CHECK_FALSE(net.host(0).node->coordinate("nobody").has_value());
+  }
 }
