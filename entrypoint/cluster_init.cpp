@@ -62,14 +62,7 @@ struct Settings {
 Settings cfg;
 
 enum Kind { kCount, kFlag, kText, kDuration, kNumber };
-struct Option {
-  const char* name;
-  char short_name;
-  Kind kind;
-  void* target;
-  const char* env;
-  const char* help;
-};
+struct Option { const char* name; char short_name; Kind kind; void* target; const char *env, *help; };
 const Option kOptions[] = {
     {"verbose", 'v', kCount, &cfg.verbosity, "CLUSTER_INIT_VERBOSITY",
      "more log lines; repeat for more (env: 0 errors, 1 warnings (default), 2 info, 3 debug)"},
@@ -118,8 +111,7 @@ size_t vfmt(char* out, size_t cap, const char* f, va_list ap) {
       unsigned long long u = v < 0 ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
       char digits[24];
       int k = 0;
-      do digits[k++] = char('0' + u % 10); while (u /= 10);
-      if (v < 0) put('-');
+      for (v < 0 ? put('-') : void(); k == 0 || u; u /= 10) digits[k++] = char('0' + u % 10);
       while (k) put(digits[--k]);
     } else {
       put(*f);
@@ -171,29 +163,28 @@ void log_line(int level, const char* tag, const char* f, ...) {
 // ---- Runtime state ------------------------------------------------------------------------------
 struct State {
   sigset_t parent_mask;  // restored in every child before exec
-  int sfd = -1;
-  int timer = 0;  // kernel POSIX timer id
+  int sfd = -1, timer = 0;  // the signalfd; the kernel id of our one POSIX timer
   char** command = nullptr;
   char command_path[PATH_MAX];
   pid_t child = 0;
   bool child_done = false;
-  int exit_code = 1;
+  int exit_code = 1, abort_code = 1;  // the command's status; ours if start-up fails
   bool has_agent = false;
-  char agent_path[PATH_MAX];
-  char opts[kOptsBytes];
+  char agent_path[PATH_MAX], opts[kOptsBytes], rpc_text[128];
   char* agent_argv[kMaxAgentWords + 3];
-  char rpc_text[128];
   const char* rpc_auth = nullptr;
   sockaddr_storage rpc;
   socklen_t rpc_len = 0;
   pid_t agent = 0;
-  int64_t agent_started = 0;
-  int64_t backoff = 0;
-  bool agent_leaving = false;  // SIGINT sent or due: no more restarts
-  bool drain_started = false;
-  int64_t restart_at = 0, drain_at = 0, kill_at = 0, give_up_at = 0;
+  int64_t agent_started = 0, backoff = 0;
+  bool agent_leaving = false, drain_started = false;  // leaving: SIGINT sent, no more restarts
+  int64_t restart_at = 0, drain_at = 0, kill_at = 0, give_up_at = 0;  // deadlines; 0: none
 };
 State st;
+
+int code_of(int status) {  // the shell's view of a wait status: 128+N for signal N
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 int64_t now_ms() {
   timespec ts;
@@ -426,27 +417,27 @@ const char* agent_flag(const char* name) {  // value of -NAME=V, --NAME=V or -NA
 }
 
 bool parse_rpc_addr(const char* text) {
-  char host[96];
+  char host[96] = "";
   const char* colon = strrchr(text, ':');
   const char* p = colon ? colon + 1 : "";
   int64_t port = 0;
-  size_t hlen = colon ? size_t(colon - text) : 0;
-  if (!parse_digits(p, 65535, &port) || *p || port < 1 || hlen >= sizeof host) goto bad;
-  if (text[0] == '[' && hlen >= 2 && text[hlen - 1] == ']') text++, hlen -= 2;
-  memcpy(host, text, hlen);
-  host[hlen] = 0;
-  if (!hlen || !strcmp(host, "0.0.0.0") || !strcmp(host, "localhost")) fmt(host, sizeof host, "127.0.0.1");
+  int hlen = colon ? int(colon - text) : 0;
+  int bracket = hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']';  // [v6]:port
+  bool ok = parse_digits(p, 65535, &port) && !*p && port > 0 && hlen < int(sizeof host);
+  if (ok) fmt(host, sizeof host, "%.*s", hlen - 2 * bracket, text + bracket);
+  if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "localhost")) fmt(host, sizeof host, "127.0.0.1");
   if (!strcmp(host, "::")) fmt(host, sizeof host, "::1");
   memset(&st.rpc, 0, sizeof st.rpc);
-  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&st.rpc); inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&st.rpc);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&st.rpc);
+  if (ok && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET, v4->sin_port = htons(uint16_t(port)), st.rpc_len = sizeof *v4;
     return true;
   }
-  if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&st.rpc); inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+  if (ok && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6, v6->sin6_port = htons(uint16_t(port)), st.rpc_len = sizeof *v6;
     return true;
   }
-bad:
   ERR("RPC address '%s' must be a numeric IP:PORT (PID 1 does no DNS); set --rpc-addr "
       "(CLUSTER_INIT_RPC_ADDR)", text);
   return false;
@@ -537,7 +528,6 @@ bool start_command() {
 }
 
 // ---- Start-up waits (bounded; a SIGTERM or the agent's death ends them) -------------------------
-int abort_code = 1;
 
 bool startup_pause(int ms) {
   pollfd p = {st.sfd, POLLIN, 0};
@@ -548,14 +538,13 @@ bool startup_pause(int ms) {
     int sig = int(si[i].ssi_signo), status = 0;
     if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
       INFO("got signal %d during start-up: stopping", sig);
-      abort_code = 128 + sig;
+      st.abort_code = 128 + sig;
       return false;
     }
     for (pid_t pid; sig == SIGCHLD && (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
       if (pid != st.agent) continue;
       st.agent = 0;
-      ERR("the agent exited (%s %d) before it was ready; check SHOAL_AGENT_OPTS",
-          WIFEXITED(status) ? "status" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+      ERR("the agent exited (status %d) before it was ready; check SHOAL_AGENT_OPTS", code_of(status));
       return false;
     }
   }
@@ -681,7 +670,7 @@ void on_term(const signalfd_siginfo& si) {
 
 void on_command_exit(int status) {
   st.child_done = true;
-  st.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  st.exit_code = code_of(status);
   INFO("the command exited with %d", st.exit_code);
   if (cfg.group && kill(-st.child, SIGTERM) == 0) DBG("sent SIGTERM to what the command left behind");
   st.drain_at = 0;
@@ -692,15 +681,13 @@ void on_agent_exit(int status) {
   int64_t now = now_ms();
   st.agent = 0;
   st.kill_at = st.give_up_at = 0;
-  bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (st.agent_leaving) {
-    if (clean) INFO("the agent has left");
-    else WARN("the agent ended with status %d while leaving", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    if (code_of(status)) WARN("the agent ended with status %d while leaving", code_of(status));
+    else INFO("the agent has left");
     return;
   }
   if (now - st.agent_started > kBackoffMaxMs) st.backoff = cfg.backoff_ms;
-  WARN("the agent exited (%s %d); restarting it in %lld ms", WIFEXITED(status) ? "status" : "signal",
-       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), (long long)st.backoff);
+  WARN("the agent exited (status %d); restarting it in %lld ms", code_of(status), (long long)st.backoff);
   st.restart_at = now + (st.backoff ? st.backoff : 1);
   st.backoff = st.backoff * 2 > kBackoffMaxMs ? kBackoffMaxMs : st.backoff * 2;
 }
@@ -785,8 +772,8 @@ int main(int argc, char** argv) {
   if (int code = resolve_command()) return code;
   if (!resolve_agent()) return 1;
   if (st.has_agent && !start_agent()) return 1;
-  if (!wait_for_rpc()) return shut_down(abort_code);
-  if (!wait_for_members()) return shut_down(abort_code);
+  if (!wait_for_rpc()) return shut_down(st.abort_code);
+  if (!wait_for_members()) return shut_down(st.abort_code);
   if (!start_command()) return shut_down(1);
   return run_loop();
 }
