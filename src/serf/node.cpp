@@ -310,6 +310,16 @@ util::Instant Node::next_deadline() const {
   return t;
 }
 
+void Node::restore_clocks(std::uint64_t member_time, std::uint64_t event_time,
+                          std::uint64_t query_time) {
+  Impl& s = *impl_;
+  s.clock.witness(member_time);
+  s.event_clock.witness(event_time);
+  s.query_clock.witness(query_time);
+  s.event_min_time = event_time + 1;
+  s.query_min_time = query_time + 1;
+}
+
 void Node::leave(util::Instant now, Outbox& out) {
   Impl& s = *impl_;
   s.begin(now, out);

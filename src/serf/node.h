@@ -141,6 +141,11 @@ class Node {
   void on_tick(util::Instant now, Outbox& out);
   [[nodiscard]] util::Instant next_deadline() const;
 
+  // After a restart from a snapshot (call before join): witness the recorded clocks and
+  // ignore user events and queries at or below the recorded event and query times.
+  void restore_clocks(std::uint64_t member_time, std::uint64_t event_time,
+                      std::uint64_t query_time);
+
   // Graceful leave: leave intent, wait for its broadcast (<= broadcast_timeout), memberlist
   // leave (<= broadcast_timeout), linger leave_propagate_delay; then leave_state() == left.
   void leave(util::Instant now, Outbox& out);

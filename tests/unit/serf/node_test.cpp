@@ -280,4 +280,25 @@ TEST_SUITE("serf.node") {
     CHECK(rtt < 20ms);
     CHECK_FALSE(net.host(0).node->coordinate("nobody").has_value());
   }
+
+  TEST_CASE("restored clocks skip events up to the recorded event time") {
+    Net net;
+    form(net, 2);
+    net.step(net.host(0), [](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      CHECK(n.user_event("seen-before", {}, true, t, out).ok());
+    });
+    net.run_for(5s);
+    Host& restarted = net.add();
+    restarted.node->restore_clocks(5, 1, 1);
+    CHECK(restarted.node->stats().at("member_time") == "6");
+    CHECK(restarted.node->stats().at("event_time") == "2");
+    net.join(restarted, net.host(0));
+    net.run_for(20s);
+    CHECK(count_user_events(restarted, "seen-before") == 0);
+    net.step(net.host(0), [](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      CHECK(n.user_event("new", {}, true, t, out).ok());
+    });
+    net.run_for(20s);
+    CHECK(count_user_events(restarted, "new") == 1);
+  }
 }
