@@ -143,6 +143,13 @@ util::Result<std::optional<msgpack::object_handle>> Decoder::next_object() {
 }
 
 util::Result<std::optional<Request>> RequestReader::next_request() {
+  if (failed_) return util::Error{util::Errc::malformed, "request stream already failed"};
+  auto r = read();
+  if (!r.ok()) failed_ = true;
+  return r;
+}
+
+util::Result<std::optional<Request>> RequestReader::read() {
   if (!pending_) {
     auto head = decoder_.next_object();
     if (!head.ok()) return head.error();

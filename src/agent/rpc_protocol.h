@@ -300,7 +300,8 @@ class Decoder {
 class RequestReader {
  public:
   void feed(util::ByteView bytes) { decoder_.feed(bytes); }
-  // nullopt: wait for more bytes. Errors (close the connection afterwards):
+  // nullopt: wait for more bytes. Errors are final (every later call fails too); close the
+  // connection afterwards:
   //  - Errc::unsupported: the header names an unknown command; reply
   //    errors::unsupported_command with last_seq() first, as Serf does;
   //  - anything else: a malformed stream, header or body; Serf closes without replying.
@@ -309,7 +310,10 @@ class RequestReader {
   [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
 
  private:
+  util::Result<std::optional<Request>> read();
+
   Decoder decoder_;
+  bool failed_ = false;  // errors are final: the stream position is no longer trustworthy
   std::optional<Command> pending_;  // header read, body not yet arrived
   std::uint64_t last_seq_ = 0;
 };

@@ -3,7 +3,9 @@
 # addresses, then runs shoal's client commands and compares their output and exit codes with
 # the `serf` CLI's where the output is deterministic (rows sorted first: member order is random).
 #
-# usage: cli_serf_test.sh path/to/shoal
+# usage: cli_serf_test.sh path/to/shoal [path/to/agent-program]
+#   The agents are started as `<agent-program> agent ...`, default the real serf. Passing the
+#   shoal binary again tests shoal's own agent (its RPC server) with both CLIs.
 # env:   SERF (default /usr/bin/serf), CLI_TEST_NET (default 127.0.0.7 -> nodes .71 .72 .73),
 #        CLI_TEST_PORT (gossip port, default 17946), CLI_TEST_RPC_PORT (default 17373),
 #        CLI_TEST_VERBOSE=1 prints shoal's output of every comparison.
@@ -12,12 +14,15 @@ set -u
 
 SHOAL=${1:?usage: $0 path/to/shoal}
 SERF=${SERF:-/usr/bin/serf}
+AGENT=${2:-$SERF}
 NET=${CLI_TEST_NET:-127.0.0.7}
 GPORT=${CLI_TEST_PORT:-17946}
 RPORT=${CLI_TEST_RPC_PORT:-17373}
 [ -x "$SERF" ] || { echo "skip: no serf binary at $SERF"; exit 77; }
 [ -x "$SHOAL" ] || { echo "no shoal binary at $SHOAL"; exit 1; }
+[ -x "$AGENT" ] || { echo "no agent program at $AGENT"; exit 1; }
 SHOAL=$(readlink -f "$SHOAL")
+AGENT=$(readlink -f "$AGENT")
 
 TMP=$(mktemp -d)
 declare -A PID
@@ -41,7 +46,7 @@ gossip_of() { echo "$(ip_of "$1"):$GPORT"; }
 start_agent() {  # name, extra agent args...
   local n=$1
   shift
-  "$SERF" agent -node="$n" -bind="$(gossip_of "$n")" -rpc-addr="$(rpc_of "$n")" \
+  "$AGENT" agent -node="$n" -bind="$(gossip_of "$n")" -rpc-addr="$(rpc_of "$n")" \
     -log-level=warn "$@" >"$TMP/$n.log" 2>&1 &
   PID[$n]=$!
 }

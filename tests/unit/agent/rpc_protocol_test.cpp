@@ -6,6 +6,7 @@
 #include <string>
 
 #include "agent/rpc_protocol.h"
+#include "util/rng.h"
 
 namespace rpc = agent::rpc;
 
@@ -381,6 +382,48 @@ TEST_SUITE("agent.rpc_protocol") {
     }
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == util::Errc::too_large);
+  }
+
+  TEST_CASE("every prefix of every response body and record is 'need more', never an error") {
+    const std::vector<util::Bytes> messages = {
+        rpc::encode(rpc::MembersResponse{{sample_member(), sample_member()}}),
+        rpc::encode(rpc::KeyResponse{{{"n1", "x"}}, {{"k", 1}}, 1, 1, 0}),
+        rpc::encode(rpc::StatsResponse{{"agent", {{"name", "n1"}}}}),
+        rpc::encode(rpc::CoordinateResponse{{{1.0, 2.0}, 0.1, 0.2, 0.3}, true}),
+        rpc::encode(rpc::UserEventRecord{"user", 1, "e", {'p'}, false}),
+        rpc::encode(rpc::QueryRequest{{"a"}, {{"t", "v"}}, true, 1, 5, "q", {'x'}}),
+    };
+    for (std::size_t m = 0; m < messages.size(); ++m) {
+      for (std::size_t n = 0; n < messages[m].size(); ++n) {
+        CAPTURE(m);
+        CAPTURE(n);
+        rpc::Decoder d;
+        d.feed(util::ByteView(messages[m]).first(n));
+        auto r = d.next_object();
+        REQUIRE(r.ok());
+        CHECK_FALSE(r->has_value());
+      }
+    }
+  }
+
+  TEST_CASE("random bytes never crash the reader, and an error is final") {
+    util::Rng rng(0x5eed);
+    for (int round = 0; round < 300; ++round) {
+      CAPTURE(round);
+      rpc::RequestReader r;
+      bool failed = false;
+      for (int chunk = 0; chunk < 8; ++chunk) {
+        util::Bytes bytes(rng.below(40));
+        for (auto& b : bytes) b = static_cast<std::uint8_t>(rng.next_u32());
+        r.feed(bytes);
+        for (int i = 0; i < 4; ++i) {
+          auto got = r.next_request();
+          if (failed) CHECK_FALSE(got.ok());
+          if (!got.ok()) failed = true;
+          if (!got.ok() || !got->has_value()) break;
+        }
+      }
+    }
   }
 
   TEST_CASE("response header then body, as the client reads them") {
