@@ -301,4 +301,20 @@ TEST_SUITE("serf.node") {
     net.run_for(20s);
     CHECK(count_user_events(restarted, "new") == 1);
   }
+
+  TEST_CASE("broadcast queues beyond max_queue_depth are pruned at the queue check") {
+    Net net;
+    Host& a = net.add([](serf::Config& c) {
+      c.max_queue_depth = 3;
+      c.queue_check_interval = 10s;
+    });
+    for (int i = 0; i < 10; ++i) {
+      net.step(a, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
+        CHECK(n.user_event("e" + std::to_string(i), {}, true, t, out).ok());
+      });
+    }
+    CHECK(a.node->stats().at("event_queue") == "10");  // alone: nobody to gossip to
+    net.run_for(11s);
+    CHECK(a.node->stats().at("event_queue") == "3");
+  }
 }
