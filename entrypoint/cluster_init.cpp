@@ -130,35 +130,25 @@ size_t fmt(char* out, size_t cap, const char* f, ...) {
   return n;
 }
 
-void say(int fd, const char* f, ...) __attribute__((format(printf, 2, 3)));
-void say(int fd, const char* f, ...) {
+// Writes one formatted text to fd; with a tag (a log level) as the line "[TAG cluster-init] ...".
+void say(int fd, const char* tag, const char* f, ...) __attribute__((format(printf, 3, 4)));
+void say(int fd, const char* tag, const char* f, ...) {
   char buf[1024];
-  va_list ap;
-  va_start(ap, f);
-  size_t n = vfmt(buf, sizeof buf, f, ap);
-  va_end(ap);
-  ssize_t ignored = write(fd, buf, n < sizeof buf ? n : sizeof buf - 1);
-  (void)ignored;
-}
-
-void log_line(int level, const char* tag, const char* f, ...) __attribute__((format(printf, 3, 4)));
-void log_line(int level, const char* tag, const char* f, ...) {
-  if (level > 0 && level > cfg.verbosity) return;
-  char buf[768];
-  size_t n = fmt(buf, sizeof buf, "[%s cluster-init] ", tag);
+  size_t n = tag ? fmt(buf, sizeof buf, "[%s cluster-init] ", tag) : 0;
   va_list ap;
   va_start(ap, f);
   n += vfmt(buf + n, sizeof buf - n - 1, f, ap);
   va_end(ap);
   if (n > sizeof buf - 2) n = sizeof buf - 2;
-  buf[n++] = '\n';
-  ssize_t ignored = write(STDERR_FILENO, buf, n);
+  if (tag) buf[n++] = '\n';
+  ssize_t ignored = write(fd, buf, n);
   (void)ignored;
 }
-#define ERR(...) log_line(0, "ERROR", __VA_ARGS__)
-#define WARN(...) log_line(1, "WARN", __VA_ARGS__)
-#define INFO(...) log_line(2, "INFO", __VA_ARGS__)
-#define DBG(...) log_line(3, "DEBUG", __VA_ARGS__)
+#define LOG(level, tag, ...) ((level) > cfg.verbosity ? void() : say(STDERR_FILENO, tag, __VA_ARGS__))
+#define ERR(...) say(STDERR_FILENO, "ERROR", __VA_ARGS__)
+#define WARN(...) LOG(1, "WARN", __VA_ARGS__)
+#define INFO(...) LOG(2, "INFO", __VA_ARGS__)
+#define DBG(...) LOG(3, "DEBUG", __VA_ARGS__)
 
 // ---- Runtime state ------------------------------------------------------------------------------
 struct State {
@@ -194,7 +184,7 @@ int64_t now_ms() {
 
 // ---- Usage and option parsing -------------------------------------------------------------------
 void usage() {
-  say(STDOUT_FILENO, "cluster-init %s: shoal's PID 1 for containers\n\n"
+  say(STDOUT_FILENO, nullptr, "cluster-init %s: shoal's PID 1 for containers\n\n"
          "usage: cluster-init [options] [--] COMMAND [ARGS...]\n\n"
          "Starts the agent (`AGENT agent $SHOAL_AGENT_OPTS`, words split as the shell splits an\n"
          "unquoted variable) in its own session, waits for its RPC, runs COMMAND in its own process\n"
@@ -208,11 +198,11 @@ void usage() {
     const char* arg = o.kind == kText ? "=VALUE" : o.kind == kDuration ? "=DURATION"
                                       : o.kind == kNumber ? "=N" : "";
     if (o.short_name)
-      say(STDOUT_FILENO, "  -%c, --%s%s   [%s]\n        %s\n", o.short_name, o.name, arg, o.env, o.help);
+      say(STDOUT_FILENO, nullptr, "  -%c, --%s%s   [%s]\n        %s\n", o.short_name, o.name, arg, o.env, o.help);
     else
-      say(STDOUT_FILENO, "      --%s%s   [%s]\n        %s\n", o.name, arg, o.env, o.help);
+      say(STDOUT_FILENO, nullptr, "      --%s%s   [%s]\n        %s\n", o.name, arg, o.env, o.help);
   }
-  say(STDOUT_FILENO, "\nDURATION: 10s, 500ms, 2m or plain seconds (2.5). Booleans: 1/0, true/false, yes/no.\n"
+  say(STDOUT_FILENO, nullptr, "\nDURATION: 10s, 500ms, 2m or plain seconds (2.5). Booleans: 1/0, true/false, yes/no.\n"
          "SHOAL_AGENT_OPTS: options for the agent, e.g. \"-discover=web -iface=eth0\".\n");
 }
 
@@ -252,13 +242,18 @@ bool set_option(const Option& o, const char* value, bool from_flag) {
       ok = parse_digits(p, 100000, static_cast<int64_t*>(o.target)) && !*p;
       break;
     }
-    case kFlag:
-      if (from_flag) return *static_cast<bool*>(o.target) = true;
-      ok = !strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on");
-      if (ok) *static_cast<bool*>(o.target) = true;
-      else ok = !*value || !strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") ||
-                !strcmp(value, "off");
+    case kFlag: {
+      bool& flag = *static_cast<bool*>(o.target);
+      if (from_flag) return flag = true;
+      const char* const yes[] = {"1", "true", "yes", "on"};
+      const char* const no[] = {"", "0", "false", "no", "off"};
+      bool is_no = false;
+      flag = false;
+      for (const char* w : yes) flag = flag || !strcmp(value, w);
+      for (const char* w : no) is_no = is_no || !strcmp(value, w);
+      ok = flag || is_no;
       break;
+    }
     case kText: *static_cast<const char**>(o.target) = value; break;
     case kDuration: ok = parse_duration(value, static_cast<int64_t*>(o.target)); break;
   }
@@ -288,7 +283,7 @@ bool parse_args(int argc, char** argv) {
     if (!strcmp(a, "--")) { ++i; break; }
     if (a[0] != '-' || !a[1]) break;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); _exit(0); }
-    if (!strcmp(a, "--version")) { say(STDOUT_FILENO, "cluster-init %s\n", CLUSTER_INIT_VERSION); _exit(0); }
+    if (!strcmp(a, "--version")) { say(STDOUT_FILENO, nullptr, "cluster-init %s\n", CLUSTER_INIT_VERSION); _exit(0); }
     const Option* o = nullptr;
     const char* value = nullptr;
     if (a[1] == '-') {
@@ -504,6 +499,7 @@ bool start_agent() {
   if (pid < 0) { WARN("cannot fork the agent: %s", strerror(errno)); return false; }
   if (pid == 0) {
     setsid();  // its own session: no terminal ^C, no forwarded signals before it has left
+    prctl(PR_SET_PDEATHSIG, SIGINT);  // should we die (not PID 1: kill -9), it still leaves
     null_stdio(STDIN_FILENO);
     exec_or_die(st.agent_path, st.agent_argv, "the agent");
   }

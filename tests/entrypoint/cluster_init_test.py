@@ -325,6 +325,17 @@ def case_agent_lifecycle():
         r = subprocess.run([os.path.join(tmp, "bin", "cluster-init"), "true"], env=e)
         check(r.returncode == 0 and first(events(log), "leave"), "shoal beside cluster-init was not used: %s"
               % events(log))
+        # cluster-init killed outright (possible when it is not PID 1): the agent still leaves.
+        os.unlink(log)
+        e["CLUSTER_INIT_AGENT"] = FAKE_AGENT
+        ci = subprocess.Popen([CI, "--", "sleep", "100"], env=e)
+        wait_for(lambda: first(events(log), "listening") and children(ci.pid)[1:], "the agent and the command")
+        command = [c for c in children(ci.pid) if c != first(events(log), "start")[1]]
+        ci.kill()
+        ci.wait(5)
+        for c in command:
+            kill_quietly(c)
+        wait_for(lambda: first(events(log), "leave"), "the orphaned agent to leave", 5)
 
 
 def case_agent_isolated():
