@@ -42,14 +42,14 @@ own_rss() {  # the init's own VmHWM in KiB, sampled while it waits for `sleep`
   echo "$hwm"
 }
 
-printf '%-13s %10s %-8s %14s %16s %14s\n' init "size (B)" linkage "mean time" "time %M (KiB)" "own RSS (KiB)"
+printf '%-13s %10s %-8s %22s %14s %14s\n' init "size (B)" linkage "time median/min/mean" "time %M (KiB)" "own RSS (KiB)"
 for entry in "${inits[@]}"; do
   IFS='|' read -r name bin cmd <<<"$entry"
   size=$(stat -c %s "$bin")
   if file -L "$bin" | grep -q 'statically linked'; then linkage=static; else linkage=dynamic; fi
   hyperfine -N --warmup 20 --runs "$runs" --export-json "$tmp/$name.json" "$cmd /bin/true" >/dev/null 2>&1
-  mean=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.0f us ± %.0f" % (r["mean"]*1e6, r["stddev"]*1e6))' "$tmp/$name.json")
+  mean=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.0f/%.0f/%.0f us" % (r["median"]*1e6, r["min"]*1e6, r["mean"]*1e6))' "$tmp/$name.json")
   peak=$(for _ in 1 2 3 4 5; do /usr/bin/time -f %M $cmd /bin/true 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p)
-  printf '%-13s %10s %-8s %14s %16s %14s\n' "$name" "$size" "$linkage" "$mean" "$peak" "$(own_rss "$cmd")"
+  printf '%-13s %10s %-8s %22s %14s %14s\n' "$name" "$size" "$linkage" "$mean" "$peak" "$(own_rss "$cmd")"
 done
 echo "($runs runs each with hyperfine -N after 20 warm-ups; time %M is the median of 5 runs)"
