@@ -171,6 +171,17 @@ def case_forwarding():
         check(ci.wait(5) == 128 + 9, "exit %s after the command was killed" % ci.returncode)
         got = [s for s, _ in recorded(tmp)]
         check(got == sigs, "signals arrived as %s, sent %s" % (got, sigs))
+        # A queued real-time signal keeps its value (sigqueue, si_code SI_QUEUE).
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        rt = signal.SIGRTMIN + 3
+        os.unlink(os.path.join(tmp, "pid"))
+        ci = subprocess.Popen([CI, "--"] + PROBE + ["queued", tmp, str(rt)], env=env(CLUSTER_INIT_AGENT="none"))
+        wait_for(lambda: read(os.path.join(tmp, "pid")), "the probe")
+        check(libc.sigqueue(ci.pid, rt, ctypes.c_void_p(4242)) == 0, "sigqueue failed")
+        check(ci.wait(5) == 0, "queued: exit %s" % ci.returncode)
+        check(read(os.path.join(tmp, "queued")).split() == ["-1", "4242"],
+              "the command got si_code/value %s, want SI_QUEUE (-1) 4242" % read(os.path.join(tmp, "queued")))
 
 
 def group_run(tmp, group, script):

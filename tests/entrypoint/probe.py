@@ -5,6 +5,7 @@
                                   "SIGNO MONOTONIC" to DIR/signals; exit 0 on EXIT_SIG
   probe.py status FILE            write pid, pgid, sid, terminal pgrp, SigBlk and SigIgn
   probe.py mark LOG WORD CODE [SLEEP]  sleep, append "MONOTONIC PID WORD" to LOG, exit CODE
+  probe.py queued DIR SIGNO       wait for SIGNO with sigwaitinfo; write "SI_CODE VALUE" to DIR/queued
   probe.py orphans DIR N          leave N orphaned grandchildren that exit at once; wait until
                                   they are reaped (gone from /proc); write DIR/orphans
 """
@@ -85,6 +86,23 @@ def orphans(directory, count):
     write(os.path.join(directory, "orphans"), "spawned=%d unreaped=%d\n" % (len(pids), len(left)))
 
 
+def queued(directory, signo):
+    """sigwaitinfo through ctypes, as Python's siginfo lacks si_value (x86-64/aarch64 layout)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signo})
+    write(os.path.join(directory, "pid"), str(os.getpid()))
+    mask = ctypes.create_string_buffer(128)
+    libc.sigemptyset(mask)
+    libc.sigaddset(mask, signo)
+    info = ctypes.create_string_buffer(128)
+    if libc.sigwaitinfo(mask, info) != signo:
+        sys.exit("sigwaitinfo failed: errno %d" % ctypes.get_errno())
+    code = int.from_bytes(info.raw[8:12], "little", signed=True)
+    value = int.from_bytes(info.raw[24:32], "little", signed=True)
+    write(os.path.join(directory, "queued"), "%d %d\n" % (code, value))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "record":
@@ -93,6 +111,8 @@ def main():
         status(sys.argv[2])
     elif mode == "mark":
         mark(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]) if len(sys.argv) > 5 else 0)
+    elif mode == "queued":
+        queued(sys.argv[2], int(sys.argv[3]))
     elif mode == "orphans":
         orphans(sys.argv[2], int(sys.argv[3]))
     else:
