@@ -159,6 +159,7 @@ struct State {
   pid_t child = 0;
   bool child_done = false;
   int exit_code = 1, abort_code = 1;  // the command's status; ours if start-up fails
+  int members_seen = 0;
   bool has_agent = false;
   char agent_path[PATH_MAX], opts[kOptsBytes], rpc_text[128];
   char* agent_argv[kMaxAgentWords + 3];
@@ -525,26 +526,33 @@ bool start_command() {
 
 // ---- Start-up waits (bounded; a SIGTERM or the agent's death ends them) -------------------------
 
+void reap();
+
+// Waits up to ms for signals; false when start-up must stop: SIGTERM/INT/HUP/QUIT, or the agent died.
 bool startup_pause(int ms) {
   pollfd p = {st.sfd, POLLIN, 0};
-  if (poll(&p, 1, ms) <= 0) return true;
   signalfd_siginfo si[8];
-  ssize_t n = read(st.sfd, si, sizeof si);
+  ssize_t n = poll(&p, 1, ms) == 1 ? read(st.sfd, si, sizeof si) : 0;
   for (ssize_t i = 0; i < n / ssize_t(sizeof si[0]); ++i) {
-    int sig = int(si[i].ssi_signo), status = 0;
+    int sig = int(si[i].ssi_signo);
+    if (sig == SIGCHLD) reap();
     if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
       INFO("got signal %d during start-up: stopping", sig);
       st.abort_code = 128 + sig;
       return false;
     }
-    for (pid_t pid; sig == SIGCHLD && (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
-      if (pid != st.agent) continue;
-      st.agent = 0;
-      ERR("the agent exited (status %d) before it was ready; check SHOAL_AGENT_OPTS", code_of(status));
-      return false;
-    }
   }
-  return true;
+  return st.agent != 0;
+}
+
+// Retries ready() every pause_ms until it holds; false after timeout_ms or when start-up must stop.
+bool wait_until(bool (*ready)(), int64_t timeout_ms, int pause_ms) {
+  int64_t deadline = now_ms() + timeout_ms;
+  for (int64_t attempt = 0; attempt <= timeout_ms / pause_ms; ++attempt) {
+    if (ready()) return true;
+    if (now_ms() >= deadline || !startup_pause(pause_ms)) return false;
+  }
+  return false;
 }
 
 bool rpc_answers() {
@@ -563,15 +571,12 @@ bool rpc_answers() {
 
 bool wait_for_rpc() {
   if (!st.agent || cfg.rpc_timeout_ms == 0) return true;
-  int64_t deadline = now_ms() + cfg.rpc_timeout_ms;
-  for (int64_t attempt = 0; attempt <= cfg.rpc_timeout_ms / kRpcPauseMs; ++attempt) {
-    if (rpc_answers()) { INFO("the agent's RPC at %s answers", st.rpc_text); return true; }
-    if (now_ms() >= deadline) break;
-    if (!startup_pause(kRpcPauseMs)) return false;
-  }
-  ERR("the agent's RPC at %s did not answer within %lld ms; check -rpc-addr in SHOAL_AGENT_OPTS "
-      "or raise --rpc-timeout", st.rpc_text, (long long)cfg.rpc_timeout_ms);
-  return false;
+  bool ok = wait_until(rpc_answers, cfg.rpc_timeout_ms, kRpcPauseMs);
+  if (ok) INFO("the agent's RPC at %s answers", st.rpc_text);
+  else if (st.agent && st.abort_code == 1)
+    ERR("the agent's RPC at %s did not answer within %lld ms; check -rpc-addr in SHOAL_AGENT_OPTS "
+        "or raise --rpc-timeout", st.rpc_text, (long long)cfg.rpc_timeout_ms);
+  return ok;
 }
 
 // Runs `AGENT members -rpc-addr=... -status=alive` and counts its output lines (-1: failed).
@@ -610,19 +615,20 @@ int count_members() {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? lines : -1;
 }
 
+bool enough_members() {
+  st.members_seen = count_members();
+  return st.members_seen >= cfg.members;
+}
+
 bool wait_for_members() {
   if (!st.agent || cfg.members <= 0) return true;
-  int64_t deadline = now_ms() + cfg.ready_timeout_ms;
-  int seen = 0;
-  for (int64_t attempt = 0; attempt <= cfg.ready_timeout_ms / kMembersPauseMs; ++attempt) {
-    seen = count_members();
-    if (seen >= cfg.members) { INFO("the agent sees %d alive members", seen); return true; }
-    if (now_ms() >= deadline) break;
-    if (!startup_pause(kMembersPauseMs)) return false;
-  }
-  ERR("the agent saw %d of %lld alive members within %lld ms; check -join/-discover or raise "
-      "--ready-timeout", seen < 0 ? 0 : seen, (long long)cfg.members, (long long)cfg.ready_timeout_ms);
-  return false;
+  bool ok = wait_until(enough_members, cfg.ready_timeout_ms, kMembersPauseMs);
+  if (ok) INFO("the agent sees %d alive members", st.members_seen);
+  else if (st.agent && st.abort_code == 1)
+    ERR("the agent saw %d of %lld alive members within %lld ms; check -join/-discover or raise "
+        "--ready-timeout", st.members_seen < 0 ? 0 : st.members_seen, (long long)cfg.members,
+        (long long)cfg.ready_timeout_ms);
+  return ok;
 }
 
 // ---- The loop's steps ---------------------------------------------------------------------------
@@ -680,6 +686,10 @@ void on_agent_exit(int status) {
   if (st.agent_leaving) {
     if (code_of(status)) WARN("the agent ended with status %d while leaving", code_of(status));
     else INFO("the agent has left");
+    return;
+  }
+  if (!st.child) {  // still starting up: no restart, start-up fails
+    ERR("the agent exited (status %d) before it was ready; check SHOAL_AGENT_OPTS", code_of(status));
     return;
   }
   if (now - st.agent_started > kBackoffMaxMs) st.backoff = cfg.backoff_ms;
