@@ -491,19 +491,34 @@ def peer_left(agent):
     try:
         wait_for(lambda: subprocess.run([serf, "members", peer_rpc], capture_output=True).returncode == 0,
                  "the serf peer", 10)
-        node_rpc = free_port()
-        e = env(CLUSTER_INIT_AGENT=agent, SHOAL_AGENT_OPTS="-node=ci-node -bind=%s:%d -rpc-addr=%s:%d -join=%s:%d"
-                % (node_ip, gossip, node_ip, node_rpc, peer_ip, gossip))
-        r = subprocess.run([CI, "--members=2", "--ready-timeout=10s", "--", "sh", "-c", "sleep 1; exit 4"],
-                           env=e, capture_output=True, text=True, timeout=40)
-        check(r.returncode == 4, "exit %d: %s" % (r.returncode, r.stderr))
+        def node_env(node):
+            return env(CLUSTER_INIT_AGENT=agent, SHOAL_AGENT_OPTS="-node=%s -bind=%s:%d -rpc-addr=%s:%d -join=%s:%d"
+                       % (node, node_ip, gossip, node_ip, free_port(), peer_ip, gossip))
 
-        def node_status():
+        def node_status(node):
             out = subprocess.run([serf, "members", peer_rpc], capture_output=True, text=True).stdout
-            return next((line.split()[2] for line in out.splitlines() if line.split()[:1] == ["ci-node"]), None)
+            return next((line.split()[2] for line in out.splitlines() if line.split()[:1] == [node]), None)
 
-        wait_for(lambda: node_status() in ("left", "failed"), "ci-node to go", 10)
-        check(node_status() == "left", "the peer sees ci-node %s, not left" % node_status())
+        # The command exits on its own.
+        r = subprocess.run([CI, "--members=2", "--ready-timeout=10s", "--", "sh", "-c", "sleep 1; exit 4"],
+                           env=node_env("ci-node"), capture_output=True, text=True, timeout=40)
+        check(r.returncode == 4, "exit %d: %s" % (r.returncode, r.stderr))
+        wait_for(lambda: node_status("ci-node") in ("left", "failed"), "ci-node to go", 10)
+        check(node_status("ci-node") == "left", "the peer sees ci-node %s, not left" % node_status("ci-node"))
+        # docker stop: SIGTERM, and everything must be over within the 10 s grace.
+        out = tempfile.TemporaryFile()
+        ci = subprocess.Popen([CI, "--", "sleep", "100"], env=node_env("ci-stop"), stdout=out, stderr=out)
+        wait_for(lambda: node_status("ci-stop") == "alive", "ci-stop to join", 15)
+        time.sleep(1)  # serf installs its SIGINT handler only once its -join returns; until then ^C kills it
+        t = time.monotonic()
+        ci.send_signal(signal.SIGTERM)
+        code = ci.wait(15)
+        took = time.monotonic() - t
+        check(code == 143 and took < 10, "docker-stop style: exit %d after %.1f s" % (code, took))
+        wait_for(lambda: node_status("ci-stop") in ("left", "failed"), "ci-stop to go", 10)
+        out.seek(0)
+        check(node_status("ci-stop") == "left", "the peer sees ci-stop %s, not left; agent output:\n%s"
+              % (node_status("ci-stop"), out.read().decode(errors="replace")))
     finally:
         peer.send_signal(signal.SIGKILL)
         peer.wait(5)
