@@ -2,11 +2,10 @@
 """A stand-in for `shoal agent` in the cluster-init tests, steered by FAKE_AGENT_* variables.
 
 Every event goes to FAKE_AGENT_LOG as "MONOTONIC PID EVENT [WORDS]": start (with its session
-id and arguments), listening, signal N, leave, crash, members (with its arguments).
+id and arguments), listening, signal N, leave, members (with its arguments).
 FAKE_AGENT_MODE: listen (default: listen on -rpc-addr, leave on SIGINT), stubborn (listen,
-ignore SIGINT), silent (never listen), fail (exit 2 at once), crash (listen, then exit 3 after
-FAKE_AGENT_CRASH_AFTER seconds). FAKE_AGENT_LISTEN_DELAY delays listening, FAKE_AGENT_LEAVE_DELAY
-the exit after SIGINT. `members` prints 1 alive member at start, one more every 0.3 s, up to
+ignore SIGINT), silent (never listen), fail (exit 2 at once). FAKE_AGENT_LISTEN_DELAY delays
+listening, FAKE_AGENT_LEAVE_DELAY the exit after SIGINT. `members` prints 1 alive member at start, one more every 0.3 s, up to
 FAKE_AGENT_MEMBERS.
 """
 import os
@@ -66,10 +65,6 @@ def agent(args):
     sock.bind((host, int(port)))
     sock.listen(16)
     log("listening")
-    if MODE == "crash":
-        time.sleep(float(os.environ.get("FAKE_AGENT_CRASH_AFTER", "0.2")))
-        log("crash")
-        os._exit(3)
     for _ in range(600):  # bounded: ten minutes at most
         time.sleep(1)
 
