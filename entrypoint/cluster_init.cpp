@@ -325,8 +325,7 @@ bool block_signals() {
   }
   st.sfd = signalfd(-1, &all, SFD_CLOEXEC);
   if (st.sfd < 0) { ERR("signalfd: %s", strerror(errno)); return false; }
-  struct sigevent ev;
-  memset(&ev, 0, sizeof ev);
+  sigevent ev{};
   ev.sigev_notify = SIGEV_SIGNAL;
   ev.sigev_signo = SIGALRM;
   // The raw syscall: libc's timer_create drags in pthreads for SIGEV_THREAD, which we never use.
@@ -342,8 +341,7 @@ void arm_timer() {
   const int64_t deadlines[] = {st.restart_at, st.drain_at, st.kill_at, st.give_up_at};
   for (int64_t t : deadlines)
     if (t && (!next || t < next)) next = t;
-  itimerspec its;
-  memset(&its, 0, sizeof its);
+  itimerspec its{};
   its.it_value.tv_sec = next / 1000;
   its.it_value.tv_nsec = (next % 1000) * 1000000;
   if (syscall(SYS_timer_settime, st.timer, TIMER_ABSTIME, &its, nullptr) != 0)
@@ -608,9 +606,11 @@ int count_members() {
   }
   close(fds[0]);
   if (pid < 0) return -1;
-  for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
-    if (i == 49) kill(pid, SIGKILL), waitpid(pid, &status, 0);
-    else usleep(10000);
+  for (int i = 0; waitpid(pid, &status, WNOHANG) == 0; ++i) {  // 0.5 s to exit after EOF, then killed
+    if (i < 50) { usleep(10000); continue; }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    break;
   }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? lines : -1;
 }
