@@ -283,68 +283,92 @@ util::Result<serf::Tags> parse_tag_args(std::span<const std::string> tags) {
 
 bool is_flag_error(const util::Error& e) { return e.code == util::Errc::invalid_argument; }
 
-util::Result<Config> load_config(std::span<const std::string> agent_args) {
-  Config cmd = blank_config();
-  std::vector<std::string> paths, tag_args;
+namespace {
+
+// The command-line layer and the flag values Serf post-processes itself.
+struct CommandLine {
+  Config layer = blank_config();
+  std::vector<std::string> paths, tags;
   std::string retry_interval, broadcast_timeout;
   bool disable_compression = false;
-  cmd.protocol = -1;
-  util::FlagSet fs("agent");
-  fs.add_string("bind", &cmd.bind, "address to bind listeners to");
-  fs.add_string("advertise", &cmd.advertise, "address to advertise to cluster");
-  fs.add_list("config-file", &paths, "json file to read config from");
-  fs.add_list("config-dir", &paths, "directory of json files to read");
-  fs.add_string("encrypt", &cmd.encrypt_key, "encryption key");
-  fs.add_string("keyring-file", &cmd.keyring_file, "path to the keyring file");
-  fs.add_list("event-handler", &cmd.event_handlers, "command to execute when events occur");
-  fs.add_list("join", &cmd.start_join, "address of agent to join on startup");
-  fs.add_bool("replay", &cmd.replay_on_join, "replay events for startup join");
-  fs.add_string("log-level", &cmd.log_level, "log level");
-  fs.add_string("node", &cmd.node_name, "node name");
-  fs.add_int("protocol", &cmd.protocol, "protocol version");
-  fs.add_string("role", &cmd.role, "role name");
-  fs.add_string("rpc-addr", &cmd.rpc_addr, "address to bind RPC listener to");
-  fs.add_string("profile", &cmd.profile, "timing profile to use (lan, wan, local)");
-  fs.add_string("snapshot", &cmd.snapshot_path, "path to the snapshot file");
-  fs.add_list("tag", &tag_args, "tag pair, specified as key=value");
-  fs.add_string("discover", &cmd.discover, "mDNS discovery name");
-  fs.add_string("iface", &cmd.interface, "interface to bind to");
-  fs.add_string("mdns-iface", &cmd.mdns.interface, "interface to use for mDNS");
-  fs.add_bool("mdns-disable-ipv4", &cmd.mdns.disable_ipv4, "disable IPv4 for mDNS");
-  fs.add_bool("mdns-disable-ipv6", &cmd.mdns.disable_ipv6, "disable IPv6 for mDNS");
-  fs.add_string("tags-file", &cmd.tags_file, "tag persistence file");
-  fs.add_bool("syslog", &cmd.enable_syslog, "enable logging to syslog facility");
-  fs.add_list("retry-join", &cmd.retry_join, "address of agent to join on startup with retry");
-  fs.add_int("retry-max", &cmd.retry_max_attempts, "maximum retry join attempts");
-  fs.add_string("retry-interval", &retry_interval, "retry join interval");
-  fs.add_bool("rejoin", &cmd.rejoin_after_leave, "enable re-joining after a previous leave");
-  fs.add_bool("disable-compression", &disable_compression,
+};
+
+// Serf's agent flag set, flag for flag (retry-interval and broadcast-timeout are strings there,
+// so their errors are "Error: time: ..." config errors rather than flag errors).
+void define_flags(util::FlagSet& fs, CommandLine& cl) {
+  Config& c = cl.layer;
+  c.protocol = -1;
+  fs.add_string("bind", &c.bind, "address to bind listeners to");
+  fs.add_string("advertise", &c.advertise, "address to advertise to cluster");
+  fs.add_list("config-file", &cl.paths, "json file to read config from");
+  fs.add_list("config-dir", &cl.paths, "directory of json files to read");
+  fs.add_string("encrypt", &c.encrypt_key, "encryption key");
+  fs.add_string("keyring-file", &c.keyring_file, "path to the keyring file");
+  fs.add_list("event-handler", &c.event_handlers, "command to execute when events occur");
+  fs.add_list("join", &c.start_join, "address of agent to join on startup");
+  fs.add_bool("replay", &c.replay_on_join, "replay events for startup join");
+  fs.add_string("log-level", &c.log_level, "log level");
+  fs.add_string("node", &c.node_name, "node name");
+  fs.add_int("protocol", &c.protocol, "protocol version");
+  fs.add_string("role", &c.role, "role name");
+  fs.add_string("rpc-addr", &c.rpc_addr, "address to bind RPC listener to");
+  fs.add_string("profile", &c.profile, "timing profile to use (lan, wan, local)");
+  fs.add_string("snapshot", &c.snapshot_path, "path to the snapshot file");
+  fs.add_list("tag", &cl.tags, "tag pair, specified as key=value");
+  fs.add_string("discover", &c.discover, "mDNS discovery name");
+  fs.add_string("iface", &c.interface, "interface to bind to");
+  fs.add_string("mdns-iface", &c.mdns.interface, "interface to use for mDNS");
+  fs.add_bool("mdns-disable-ipv4", &c.mdns.disable_ipv4, "disable IPv4 for mDNS");
+  fs.add_bool("mdns-disable-ipv6", &c.mdns.disable_ipv6, "disable IPv6 for mDNS");
+  fs.add_string("tags-file", &c.tags_file, "tag persistence file");
+  fs.add_bool("syslog", &c.enable_syslog, "enable logging to syslog facility");
+  fs.add_list("retry-join", &c.retry_join, "address of agent to join on startup with retry");
+  fs.add_int("retry-max", &c.retry_max_attempts, "maximum retry join attempts");
+  fs.add_string("retry-interval", &cl.retry_interval, "retry join interval");
+  fs.add_bool("rejoin", &c.rejoin_after_leave, "enable re-joining after a previous leave");
+  fs.add_bool("disable-compression", &cl.disable_compression,
               "disable message compression for broadcasting events");
-  fs.add_string("broadcast-timeout", &broadcast_timeout, "timeout for broadcast messages");
-  auto rest = fs.parse(agent_args);
+  fs.add_string("broadcast-timeout", &cl.broadcast_timeout, "timeout for broadcast messages");
+}
+
+// Flags into a layer; positional arguments are ignored, as Serf does.
+util::Result<CommandLine> parse_command_line(std::span<const std::string> args) {
+  CommandLine cl;
+  util::FlagSet fs("agent");
+  define_flags(fs, cl);
+  auto rest = fs.parse(args);
   if (!rest.ok()) {
     if (util::FlagSet::is_help(rest.error())) return rest.error();
     return util::Error{util::Errc::invalid_argument, rest.error().detail};
   }
-  cmd.enable_compression = !disable_compression;
-  auto tags = parse_tag_args(tag_args);
+  Config& c = cl.layer;
+  c.enable_compression = !cl.disable_compression;
+  auto tags = parse_tag_args(cl.tags);
   if (!tags.ok()) return config_error("Error: " + tags.error().detail);
-  cmd.tags = *tags;
-  for (auto [raw, field] : {std::pair{&retry_interval, &Config::retry_interval},
-                            std::pair{&broadcast_timeout, &Config::broadcast_timeout}}) {
+  c.tags = *tags;
+  for (auto [raw, field] : {std::pair{&cl.retry_interval, &Config::retry_interval},
+                            std::pair{&cl.broadcast_timeout, &Config::broadcast_timeout}}) {
     if (raw->empty()) continue;
     auto d = util::parse_go_duration(*raw);
     if (!d.ok()) return config_error("Error: " + d.error().detail);
-    cmd.*field = *d;
+    c.*field = *d;
   }
+  return cl;
+}
+
+}  // namespace
+
+util::Result<Config> load_config(std::span<const std::string> agent_args) {
+  auto cl = parse_command_line(agent_args);
+  if (!cl.ok()) return cl.error();
   Config config;
-  if (!paths.empty()) {
-    auto files = read_config_paths(paths);
+  if (!cl->paths.empty()) {
+    auto files = read_config_paths(cl->paths);
     if (!files.ok()) return files.error();
     config = merge_config(config, *files);
   }
-  config = merge_config(config, cmd);
-  config.config_paths = paths;
+  config = merge_config(config, cl->layer);
+  config.config_paths = cl->paths;
   auto st = finish_read_config(config);
   if (!st.ok()) return st.error();
   st = check_setup(config);

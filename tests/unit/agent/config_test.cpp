@@ -325,6 +325,20 @@ TEST_SUITE("agent.config.files") {
     CHECK(layer->start_join == Args{"a", ""});
   }
 
+  TEST_CASE("a repeated key takes its last value, as go's decoder does") {
+    auto layer = agent::decode_config(R"({"node_name": "a", "node_name": "b"})");
+    REQUIRE(layer.ok());
+    CHECK(layer->node_name == "b");
+  }
+
+  TEST_CASE("a quoted yaml number is a string") {
+    auto layer = agent::decode_config("protocol: '3'\n");
+    REQUIRE_FALSE(layer.ok());
+    CHECK(layer.error().detail ==
+          "1 error(s) decoding:\n\n* 'protocol' expected type 'int', got unconvertible type "
+          "'string', value: '3'");
+  }
+
   TEST_CASE("a file that is json null or an empty object sets nothing") {
     for (const char* text : {"null", "{}"}) {
       CAPTURE(text);
