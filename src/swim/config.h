@@ -35,7 +35,7 @@ struct Config {
   bool enable_compression = true;
   std::size_t udp_buffer_size = 1400;          // packing budget of one datagram
   std::size_t encryption_overhead = 0;         // 29 when the driver encrypts (v1)
-  util::Duration dead_node_reclaim = 0s;       // 0 = a dead name is never reclaimed by another address
+  util::Duration dead_node_reclaim = 0s;       // 0 = a dead name is never reclaimed elsewhere
   // Reap left nodes like dead ones once gossip_to_the_dead has passed (memberlist >= 0.3.1;
   // v0.2.2 kept them in its list, and so in every push/pull, until restart).
   bool reap_left_nodes = true;

@@ -21,6 +21,9 @@ namespace swim {
 
 class Core {
  public:
+  // Like memberlist.Create: we are alive with incarnation 1 (queued for gossip), and the
+  // delegate hears notify_join for ourselves from inside this constructor, so it must not call
+  // back into the Core from there. Timers start with a random stagger below each interval.
   Core(Config config, Delegate& delegate, util::Logger& log, util::Rng rng, util::Instant now);
   ~Core();
   Core(const Core&) = delete;

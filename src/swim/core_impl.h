@@ -86,7 +86,7 @@ struct Core::Impl {
   std::vector<util::Bytes> get_broadcasts(std::size_t overhead, std::size_t limit);
   // memberlist sendMsg: piggybacks broadcasts; no CRC (the address-lookup path).
   void send_msg(const Address& to, util::Bytes msg, Outbox& out);
-  // memberlist rawSendMsgPacket: compression, and a CRC when `node` is known with pmax >= 5.
+  // memberlist rawSendMsgPacket: compression, and a CRC when the node is known with pmax >= 5.
   void raw_send(const Address& to, const Node* node, util::ByteView msg, Outbox& out);
   void gossip(util::Instant now, Outbox& out);
   [[nodiscard]] wire::Ping make_ping(std::uint32_t seq_no, const std::string& node) const;

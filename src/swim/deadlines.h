@@ -36,7 +36,9 @@ class DeadlineQueue {
   [[nodiscard]] util::Instant next() const {
     return heap_.empty() ? util::instant_max() : heap_.top().at;
   }
-  [[nodiscard]] bool due(util::Instant now) const { return !heap_.empty() && heap_.top().at <= now; }
+  [[nodiscard]] bool due(util::Instant now) const {
+    return !heap_.empty() && heap_.top().at <= now;
+  }
   Timer pop() {
     Timer t = heap_.top().timer;
     heap_.pop();

@@ -219,7 +219,8 @@ void Core::Impl::on_tcp_ping_reply(const PendingStream& call, util::Result<util:
     return;
   }
   if (ack->seq_no != call.seq) {
-    logf(LogLevel::err, "Failed fallback ping: Sequence number from ack ({}) doesn't match ping ({})",
+    logf(LogLevel::err,
+         "Failed fallback ping: Sequence number from ack ({}) doesn't match ping ({})",
          ack->seq_no, call.seq);
     return;
   }

@@ -59,6 +59,9 @@ void Core::Impl::send_msg(const Address& to, util::Bytes msg, Outbox& out) {
 }
 
 void Core::Impl::raw_send(const Address& to, const Node* node, util::ByteView msg, Outbox& out) {
+  // Without a node record memberlist looks the destination up by its IP string as a node
+  // name: that only hits for nodes named after their IP, but then they get a CRC too (§5.2).
+  if (node == nullptr) node = members.find(ip_string(to.ip));
   wire::PacketOptions options;
   options.compress = cfg.enable_compression;
   options.crc = node != nullptr && node->vsn.pmax >= 5;

@@ -170,9 +170,10 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   const util::Duration min = suspicion_timeout(cfg.suspicion_mult, n, cfg.probe_interval);
   const util::Duration max = cfg.suspicion_max_timeout_mult * min;
   const std::uint64_t gen = ++suspicion_gen;
-  auto [it, inserted] =
-      suspicions.insert_or_assign(s.node, SuspicionTimer{Suspicion(s.from, k, min, max, now), gen, now});
-  deadlines.push(it->second.suspicion.deadline(), {TimerKind::suspicion, gen, s.node});
+  SuspicionTimer timer{Suspicion(s.from, k, min, max, now), gen, now};
+  const util::Instant deadline = timer.suspicion.deadline();
+  suspicions.insert_or_assign(s.node, std::move(timer));
+  deadlines.push(deadline, {TimerKind::suspicion, gen, s.node});
 }
 
 void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen,

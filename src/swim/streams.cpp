@@ -130,7 +130,8 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
   if (st.ok()) {
     ++pending.result.joined;
   } else {
-    std::string line = fmt::format("Failed to join {}: {}", ip_string(call.to.ip), st.error().detail);
+    std::string line =
+        fmt::format("Failed to join {}: {}", ip_string(call.to.ip), st.error().detail);
     logf(LogLevel::debug, "{}", line);
     pending.result.errors.push_back(std::move(line));
   }
@@ -161,11 +162,16 @@ void Core::Impl::on_stream_request(StreamId id, const Address& from, util::ByteV
   if (!msg.ok()) return fail(msg.error());
 
   if (const auto* pp = std::get_if<wire::PushPull>(&*msg)) {
-    // Answer with our state first, then merge theirs (a failed merge is only logged).
-    out.stream_replies.push_back(StreamReply{id, frame_stream_msg(local_state(pp->join))});
-    if (auto st = merge_remote_state(*pp, pp->join, now); !st.ok()) {
+    // memberlist v0.2.2 replies first and only logs a failed version check; we check first and
+    // answer `err` instead, so the initiator learns why (its join fails either way).
+    if (auto st = verify_protocol(pp->nodes); !st.ok()) {
       logf(LogLevel::err, "Failed push/pull merge: {} from={}", st.error().detail, to_string(from));
+      out.stream_replies.push_back(
+          StreamReply{id, frame_stream_msg(wire::ErrResp{st.error().detail})});
+      return;
     }
+    out.stream_replies.push_back(StreamReply{id, frame_stream_msg(local_state(pp->join))});
+    (void)merge_remote_state(*pp, pp->join, now);  // verified above against the same state
   } else if (const auto* p = std::get_if<wire::Ping>(&*msg)) {
     if (!p->node.empty() && p->node != cfg.name) {
       logf(LogLevel::warn, "Got ping for unexpected node {} from={}", p->node, to_string(from));

@@ -21,6 +21,14 @@ TEST_SUITE("swim.probe") {
     CHECK(s.sent()[0].raw[0] != 0x0c);
   }
 
+  TEST_CASE("a node named after its ip gets a crc even on pings, as in memberlist") {
+    Solo s;
+    s.meet("10.0.0.2", 2);
+    s.until_probe_of("10.0.0.2");
+    REQUIRE(s.sent().size() == 1);
+    CHECK(s.sent()[0].raw[0] == 0x0c);
+  }
+
   TEST_CASE("a direct ack completes the probe and reports rtt and payload") {
     Solo s;
     s.meet("b", 2);

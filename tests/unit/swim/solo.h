@@ -59,7 +59,9 @@ class Solo {
     core->on_packet(from, bytes, now, out);
   }
   // A peer called `name` at 10.0.0.host is alive with incarnation 1.
-  void meet(const std::string& name, int host) { packet(addr(host), alive_msg(name, 1, addr(host))); }
+  void meet(const std::string& name, int host) {
+    packet(addr(host), alive_msg(name, 1, addr(host)));
+  }
 
   void advance_to(util::Instant t) {
     while (core->next_deadline() <= t) {

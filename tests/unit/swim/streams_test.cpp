@@ -76,7 +76,11 @@ TEST_SUITE("swim.streams") {
                        {}};
     s.core->on_stream_request(1, addr(2, 0), framed(req), s.now, s.out);
     CHECK(s.core->find("old") == nullptr);
-    CHECK(s.log.contains("Failed push/pull merge"));
+    REQUIRE(s.out.stream_replies.size() == 1);
+    auto reply = unframed(s.out.stream_replies[0].bytes);
+    REQUIRE(std::holds_alternative<wire::ErrResp>(reply));
+    CHECK(std::get<wire::ErrResp>(reply).error ==
+          "Node 'old' delegate protocol version (1) is incompatible: [2, 1]");
   }
 
   TEST_CASE("join sends a push/pull with Join set and reports one joined seed") {
