@@ -74,7 +74,9 @@ class LimitVisitor : public msgpack::null_visitor {
     return size <= limits::str_bytes_max || fail(util::Errc::too_large, "str or bin too large");
   }
   bool open(std::uint32_t n) {
-    if (n > limits::container_entries_max) return fail(util::Errc::too_large, "container too large");
+    if (n > limits::container_entries_max) {
+      return fail(util::Errc::too_large, "container too large");
+    }
     if (++depth_ > limits::depth_max) return fail(util::Errc::malformed, "nesting too deep");
     return true;
   }
@@ -158,7 +160,9 @@ util::Result<std::optional<Request>> RequestReader::read() {
     if (auto s = decode((*head)->get(), h); !s.ok()) return s.error();
     last_seq_ = h.seq;
     auto command = parse_command(h.command);
-    if (!command) return util::Error{util::Errc::unsupported, std::string(errors::unsupported_command)};
+    if (!command) {
+      return util::Error{util::Errc::unsupported, std::string(errors::unsupported_command)};
+    }
     if (!request_has_body(*command)) return std::optional<Request>(Request{*command, h.seq, {}});
     pending_ = command;
   }

@@ -165,7 +165,8 @@ struct JoinResponse { std::int32_t num = 0; };
 struct MembersResponse { std::vector<Member> members; };
 struct KeyResponse {
   StringMap messages;                   // node -> error message
-  std::map<std::string, std::int64_t> keys;  // base64 key -> members holding it (list-keys); nil if empty
+  // list-keys only: base64 key -> members holding it; encoded as nil when empty.
+  std::map<std::string, std::int64_t> keys;
   std::int64_t num_nodes = 0, num_err = 0, num_resp = 0;
 };
 using StatsResponse = std::map<std::string, StringMap>;  // section -> key -> value

@@ -33,7 +33,8 @@ class Writer {
       pk_.pack_nil();
     } else {
       pk_.pack_bin(static_cast<std::uint32_t>(b.size()));
-      pk_.pack_bin_body(reinterpret_cast<const char*>(b.data()), static_cast<std::uint32_t>(b.size()));
+      pk_.pack_bin_body(reinterpret_cast<const char*>(b.data()),
+                        static_cast<std::uint32_t>(b.size()));
     }
     return *this;
   }
@@ -127,7 +128,8 @@ util::Status read(const msgpack::object& o, util::Bytes& out, std::string_view f
   } else {
     return bad(f, "expected bytes");
   }
-  out.assign(reinterpret_cast<const std::uint8_t*>(p), reinterpret_cast<const std::uint8_t*>(p) + n);
+  const auto* first = reinterpret_cast<const std::uint8_t*>(p);
+  out.assign(first, first + n);
   return {};
 }
 

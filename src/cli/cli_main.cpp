@@ -16,7 +16,8 @@ namespace cli {
 namespace {
 
 std::string usage_text() {
-  std::string s = "Usage: shoal [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n";
+  std::string s =
+      "Usage: shoal [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n";
   s += "    agent           Runs a Serf agent\n";
   for (const auto& c : commands()) {
     std::string name = c.name;

@@ -60,7 +60,8 @@ constexpr const char* event_help =
     "  Sends a custom event through the cluster.\n\n"
     "Options:\n\n"
     "  -coalesce=true/false      Whether repeated events of this name within a short\n"
-    "                            time may be coalesced into the last one (default true).\n" RPC_HELP;
+    "                            time may be coalesced into the last one (default true).\n"
+    RPC_HELP;
 
 constexpr const char* keygen_help =
     "Usage: shoal keygen\n\n"
@@ -105,7 +106,8 @@ constexpr const char* keys_help =
     "  -install=<key>            Install a key (used for decryption only).\n"
     "  -use=<key>                Make an installed key the primary (encryption) key.\n"
     "  -remove=<key>             Remove a key; the primary key can't be removed.\n"
-    "  -list                     List the installed keys and how many members have each.\n" RPC_HELP;
+    "  -list                     List the installed keys and how many members have each.\n"
+    RPC_HELP;
 
 #undef RPC_HELP
 

@@ -158,7 +158,9 @@ int run_join(Args args, Ui& ui) {
   const char* help = find_command("join")->help;
   auto addrs = parse_flags(flags, args, ui, help);
   if (!addrs) return 1;
-  if (addrs->empty()) return usage_error(ui, "At least one address to join must be specified.", help);
+  if (addrs->empty()) {
+    return usage_error(ui, "At least one address to join must be specified.", help);
+  }
   auto client = connect_or_report(rpc_flags, ui);
   if (!client) return 1;
   msgpack::object_handle body;
@@ -200,7 +202,9 @@ int run_force_leave(Args args, Ui& ui) {
   const char* help = find_command("force-leave")->help;
   auto nodes = parse_flags(flags, args, ui, help);
   if (!nodes) return 1;
-  if (nodes->size() != 1) return usage_error(ui, "A node name must be specified to force leave.", help);
+  if (nodes->size() != 1) {
+    return usage_error(ui, "A node name must be specified to force leave.", help);
+  }
   auto client = connect_or_report(rpc_flags, ui);
   if (!client) return 1;
   if (auto s = client->call(rpc::Command::force_leave, rpc::ForceLeaveRequest{(*nodes)[0], prune});

@@ -13,6 +13,9 @@ namespace rpc = agent::rpc;
 
 namespace {
 
+constexpr const char* too_many_args =
+    "Too many command line arguments. Only a name and payload must be specified.";
+
 constexpr const char* troubleshooting =
     "\nTroubleshooting tips:\n"
     "* Ensure that the bind addr:port is accessible by all other nodes\n"
@@ -100,6 +103,111 @@ int run_monitor(Args args, Ui& ui) {
   }
 }
 
+namespace {
+
+struct QueryOutcome {
+  std::vector<std::string> acks;
+  std::map<std::string, std::string> responses;
+  std::size_t num_responses = 0;
+};
+
+// Reads a query's records until "done"; text mode prints each as it arrives. nullopt when
+// interrupted or the agent went away.
+std::optional<QueryOutcome> collect_query(RpcClient& client, Ui& ui, bool text) {
+  QueryOutcome q;
+  while (true) {
+    auto rec = client.next_record();
+    if (!rec.ok()) return std::nullopt;
+    rpc::QueryRecord qr;
+    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
+    if (qr.type == "done") return q;
+    if (qr.type == "ack") {
+      q.acks.push_back(qr.from);
+      if (text) ui.out("Ack from '" + qr.from + "'");
+    } else if (qr.type == "response") {
+      ++q.num_responses;
+      std::string payload(util::as_chars(qr.payload));
+      q.responses[qr.from] = payload;
+      if (!payload.empty() && payload.back() == '\n') payload.pop_back();
+      if (text) ui.out("Response from '" + qr.from + "': " + payload);
+    }
+  }
+}
+
+void print_query_json(Ui& ui, const QueryOutcome& q) {
+  Json acks;  // null with -no-ack (Go nil slice)
+  if (!q.acks.empty()) {
+    Json::Array a;
+    for (const auto& n : q.acks) a.push_back(Json::str(n));
+    acks = Json::array(std::move(a));
+  }
+  ui.out(to_json(Json::object({{"Acks", std::move(acks)},
+                               {"Responses", Json::string_map(q.responses)}})));
+}
+
+struct AckTally {
+  std::set<std::string> from;
+  std::size_t count = 0;
+  bool duplicates = false;
+  double total_s = 0, last_s = 0;
+};
+
+// Reads _serf_ping acks until "done". nullopt when interrupted or the agent went away.
+std::optional<AckTally> collect_acks(RpcClient& client, Ui& ui, bool verbose) {
+  using Clock = std::chrono::steady_clock;
+  const auto since = [start = Clock::now()] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  AckTally t;
+  while (true) {
+    auto rec = client.next_record();
+    if (!rec.ok()) return std::nullopt;
+    rpc::QueryRecord qr;
+    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
+    if (qr.type == "done") break;
+    if (qr.type != "ack") continue;
+    if (verbose) ui.out("\tAck from '" + qr.from + "'");
+    ++t.count;
+    if (!t.from.insert(qr.from).second) {
+      t.duplicates = true;
+      ui.out("Duplicate response from '" + qr.from + "'");
+    }
+    t.last_s = since();
+  }
+  t.total_s = since();
+  return t;
+}
+
+int report_reachability(Ui& ui, const AckTally& t, const std::set<std::string>& live) {
+  if (t.duplicates) {
+    ui.out("Duplicate responses means there is a misconfiguration. "
+           "Verify that node names are unique.");
+  }
+  if (t.count == live.size()) {
+    ui.out("Successfully contacted all live nodes");
+    return t.duplicates ? 1 : 0;
+  }
+  if (t.count > live.size()) {
+    ui.out("Received more acks than live nodes! Acks from non-live nodes:");
+    for (const auto& n : t.from) {
+      if (!live.count(n)) ui.out("\t" + n);
+    }
+    ui.out("This could mean Serf is detecting false-failures due to a misconfiguration or "
+           "network issue.");
+  } else {
+    ui.out("Received less acks than live nodes! Missing acks from:");
+    for (const auto& n : live) {
+      if (!t.from.count(n)) ui.out("\t" + n);
+    }
+    ui.out("This could mean Serf gossip packets are being lost due to a misconfiguration or "
+           "network issue.");
+  }
+  ui.out(troubleshooting);
+  return 1;
+}
+
+}  // namespace
+
 int run_query(Args args, Ui& ui) {
   util::FlagSet flags("query");
   std::vector<std::string> nodes, tag_filters;
@@ -124,10 +232,7 @@ int run_query(Args args, Ui& ui) {
     return 1;
   }
   if (rest->empty()) return usage_error(ui, "A query name must be specified.", help);
-  if (rest->size() > 2) {
-    return usage_error(
-        ui, "Too many command line arguments. Only a name and payload must be specified.", help);
-  }
+  if (rest->size() > 2) return usage_error(ui, too_many_args, help);
   if (relay_factor < 0 || relay_factor > 255) {
     ui.out("Relay factor must be between 0 and 255");
     return 1;
@@ -142,47 +247,21 @@ int run_query(Args args, Ui& ui) {
   rpc::QueryRequest req{nodes, *tags, !no_ack, static_cast<std::uint8_t>(relay_factor),
                         std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count(),
                         name, rest->size() == 2 ? util::to_bytes((*rest)[1]) : util::Bytes{}};
-  auto seq = client->open_stream(rpc::Command::query, req);
-  if (!seq.ok()) {
+  if (auto seq = client->open_stream(rpc::Command::query, req); !seq.ok()) {
     ui.out("Error sending query: " + seq.error().detail);
     return 1;
   }
   const bool text = format == "text";
   if (text) ui.out("Query '" + name + "' dispatched");
   RpcClient::install_interrupt_handler();
-  std::vector<std::string> acks;
-  std::map<std::string, std::string> responses;
-  std::size_t num_resp = 0;
-  while (true) {
-    auto rec = client->next_record();
-    if (!rec.ok()) return 1;  // interrupted, or the agent went away
-    rpc::QueryRecord qr;
-    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
-    if (qr.type == "done") break;
-    if (qr.type == "ack") {
-      acks.push_back(qr.from);
-      if (text) ui.out("Ack from '" + qr.from + "'");
-    } else if (qr.type == "response") {
-      ++num_resp;
-      std::string payload(util::as_chars(qr.payload));
-      responses[qr.from] = payload;
-      if (text && !payload.empty() && payload.back() == '\n') payload.pop_back();
-      if (text) ui.out("Response from '" + qr.from + "': " + payload);
-    }
-  }
-  if (text) {
-    if (!no_ack) ui.out("Total Acks: " + std::to_string(acks.size()));
-    ui.out("Total Responses: " + std::to_string(num_resp));
+  auto outcome = collect_query(*client, ui, text);
+  if (!outcome) return 1;
+  if (!text) {
+    print_query_json(ui, *outcome);
     return 0;
   }
-  Json ack_list;  // null with -no-ack (Go nil slice)
-  if (!acks.empty()) {
-    Json::Array a;
-    for (const auto& n : acks) a.push_back(Json::str(n));
-    ack_list = Json::array(std::move(a));
-  }
-  ui.out(to_json(Json::object({{"Acks", std::move(ack_list)},
-                               {"Responses", Json::string_map(responses)}})));
+  if (!no_ack) ui.out("Total Acks: " + std::to_string(outcome->acks.size()));
+  ui.out("Total Responses: " + std::to_string(outcome->num_responses));
   return 0;
 }
 
@@ -209,63 +288,24 @@ int run_reachability(Args args, Ui& ui) {
   rpc::QueryRequest req;
   req.request_ack = true;
   req.name = "_serf_ping";
-  auto seq = client->open_stream(rpc::Command::query, req);
-  if (!seq.ok()) {
+  if (auto seq = client->open_stream(rpc::Command::query, req); !seq.ok()) {
     ui.out("Error sending query: " + seq.error().detail);
     return 1;
   }
   ui.out("Starting reachability test...");
   RpcClient::install_interrupt_handler();
-  const auto start = std::chrono::steady_clock::now();
-  auto last = start;
-  std::set<std::string> acked;
-  std::size_t num_acks = 0;
-  bool dups = false;
-  while (true) {
-    auto rec = client->next_record();
-    if (!rec.ok()) {
-      ui.out("Test interrupted");
-      return 1;
-    }
-    rpc::QueryRecord qr;
-    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
-    if (qr.type == "done") break;
-    if (qr.type != "ack") continue;
-    if (verbose) ui.out("\tAck from '" + qr.from + "'");
-    ++num_acks;
-    if (!acked.insert(qr.from).second) {
-      dups = true;
-      ui.out("Duplicate response from '" + qr.from + "'");
-    }
-    last = std::chrono::steady_clock::now();
+  auto tally = collect_acks(*client, ui, verbose);
+  if (!tally) {
+    ui.out("Test interrupted");
+    return 1;
   }
   if (verbose) {
-    const auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
     char buf[128];
     std::snprintf(buf, sizeof buf, "Query time: %0.2f sec, time to last response: %0.2f sec",
-                  secs(std::chrono::steady_clock::now() - start), secs(last - start));
+                  tally->total_s, tally->last_s);
     ui.out(buf);
   }
-  if (dups) ui.out("Duplicate responses means there is a misconfiguration. Verify that node names are unique.");
-  if (num_acks == live.size()) {
-    ui.out("Successfully contacted all live nodes");
-    return dups ? 1 : 0;
-  }
-  if (num_acks > live.size()) {
-    ui.out("Received more acks than live nodes! Acks from non-live nodes:");
-    for (const auto& n : acked) {
-      if (!live.count(n)) ui.out("\t" + n);
-    }
-    ui.out("This could mean Serf is detecting false-failures due to a misconfiguration or network issue.");
-  } else {
-    ui.out("Received less acks than live nodes! Missing acks from:");
-    for (const auto& n : live) {
-      if (!acked.count(n)) ui.out("\t" + n);
-    }
-    ui.out("This could mean Serf gossip packets are being lost due to a misconfiguration or network issue.");
-  }
-  ui.out(troubleshooting);
-  return 1;
+  return report_reachability(ui, *tally, live);
 }
 
 int run_rtt(Args args, Ui& ui) {
@@ -295,7 +335,8 @@ int run_rtt(Args args, Ui& ui) {
       return 1;
     }
     if (!c->has_value()) {
-      ui.out("Could not find a coordinate for node " + go_quote((*nodes)[static_cast<std::size_t>(i)]));
+      ui.out("Could not find a coordinate for node " +
+             go_quote((*nodes)[static_cast<std::size_t>(i)]));
       return 1;
     }
     coords[i] = std::move(**c);
@@ -336,15 +377,17 @@ int run_keys(Args args, Ui& ui) {
     const char* done;
     const char* error;
   };
-  const Op op = list ? Op{rpc::Command::list_keys, "Asking all members for installed keys...",
-                          "Keys gathered, listing cluster keys...", "Failed to gather member keys"}
-                : !install.empty()
-                    ? Op{rpc::Command::install_key, "Installing key on all members...",
-                         "Successfully installed key!", "Error installing key"}
-                : !use.empty() ? Op{rpc::Command::use_key, "Changing primary key on all members...",
-                                    "Successfully changed primary key!", "Error changing primary key"}
-                               : Op{rpc::Command::remove_key, "Removing key on all members...",
-                                    "Successfully removed key!", "Error removing key"};
+  static constexpr Op ops[] = {
+      {rpc::Command::list_keys, "Asking all members for installed keys...",
+       "Keys gathered, listing cluster keys...", "Failed to gather member keys"},
+      {rpc::Command::install_key, "Installing key on all members...",
+       "Successfully installed key!", "Error installing key"},
+      {rpc::Command::use_key, "Changing primary key on all members...",
+       "Successfully changed primary key!", "Error changing primary key"},
+      {rpc::Command::remove_key, "Removing key on all members...", "Successfully removed key!",
+       "Error removing key"},
+  };
+  const Op& op = ops[list ? 0 : !install.empty() ? 1 : !use.empty() ? 2 : 3];
   ui.out(std::string("==> ") + op.start);
   rpc::RequestBody body;
   if (!list) body = rpc::KeyRequest{!install.empty() ? install : !use.empty() ? use : remove};

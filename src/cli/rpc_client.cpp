@@ -82,8 +82,8 @@ util::Result<int> dial(const std::string& addr) {
   const std::string host = hp->first.empty() ? "localhost" : hp->first;
   const int gai = getaddrinfo(host.c_str(), hp->second.c_str(), &hints, &res);
   if (gai != 0) {
-    return util::Error{util::Errc::io, "dial tcp: lookup " + host + ": " +
-                                           (gai == EAI_NONAME ? "no such host" : gai_strerror(gai))};
+    const std::string why = gai == EAI_NONAME ? "no such host" : gai_strerror(gai);
+    return util::Error{util::Errc::io, "dial tcp: lookup " + host + ": " + why};
   }
   util::Result<int> last = util::Error{util::Errc::io, "dial tcp: no address"};
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
@@ -97,21 +97,23 @@ util::Result<int> dial(const std::string& addr) {
 }  // namespace
 
 util::Result<std::pair<std::string, std::string>> split_host_port(const std::string& addr) {
-  const auto missing = [&] {
-    return util::Error{util::Errc::invalid_argument, "address " + addr + ": missing port in address"};
+  const auto bad = [&](const char* why) {
+    return util::Error{util::Errc::invalid_argument, "address " + addr + ": " + why};
   };
   if (!addr.empty() && addr[0] == '[') {
     const auto close_br = addr.find(']');
     if (close_br == std::string::npos) {
-      return util::Error{util::Errc::invalid_argument, "address " + addr + ": missing ']' in address"};
+      return bad("missing ']' in address");
     }
-    if (close_br + 1 >= addr.size() || addr[close_br + 1] != ':') return missing();
+    if (close_br + 1 >= addr.size() || addr[close_br + 1] != ':') {
+      return bad("missing port in address");
+    }
     return std::pair{addr.substr(1, close_br - 1), addr.substr(close_br + 2)};
   }
   const auto colon = addr.rfind(':');
-  if (colon == std::string::npos) return missing();
+  if (colon == std::string::npos) return bad("missing port in address");
   if (addr.find(':') != colon) {
-    return util::Error{util::Errc::invalid_argument, "address " + addr + ": too many colons in address"};
+    return bad("too many colons in address");
   }
   return std::pair{addr.substr(0, colon), addr.substr(colon + 1)};
 }
@@ -131,12 +133,11 @@ util::Result<std::unique_ptr<RpcClient>> RpcClient::connect(const std::string& a
   auto fd = dial(addr);
   if (!fd.ok()) return fd.error();
   std::unique_ptr<RpcClient> client(new RpcClient(*fd));
-  if (auto s = client->call(rpc::Command::handshake, rpc::HandshakeRequest{rpc::limits::ipc_version});
-      !s.ok()) {
-    return s.error();
-  }
+  const rpc::HandshakeRequest hello{rpc::limits::ipc_version};
+  if (auto s = client->call(rpc::Command::handshake, hello); !s.ok()) return s.error();
   if (!auth.empty()) {
-    if (auto s = client->call(rpc::Command::auth, rpc::AuthRequest{auth}); !s.ok()) return s.error();
+    auto s = client->call(rpc::Command::auth, rpc::AuthRequest{auth});
+    if (!s.ok()) return s.error();
   }
   return client;
 }

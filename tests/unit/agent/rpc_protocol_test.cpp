@@ -91,7 +91,8 @@ TEST_SUITE("agent.rpc_protocol") {
 
   TEST_CASE("a response header encodes Seq then Error with Go's key names") {
     // {Seq: 1, Error: ""} = 82 a3 'Seq' 01 a5 'Error' a0
-    const util::Bytes expected = {0x82, 0xa3, 'S', 'e', 'q', 0x01, 0xa5, 'E', 'r', 'r', 'o', 'r', 0xa0};
+    const util::Bytes expected = {0x82, 0xa3, 'S', 'e', 'q', 0x01,
+                                  0xa5, 'E',  'r', 'r', 'o', 'r', 0xa0};
     CHECK(rpc::encode(rpc::ResponseHeader{1, ""}) == expected);
   }
 
@@ -134,7 +135,8 @@ TEST_SUITE("agent.rpc_protocol") {
     auto t = round_trip(rpc::TagsRequest{{{"a", "1"}}, {"b", "c"}});
     CHECK(t.tags.at("a") == "1");
     CHECK(t.delete_tags == std::vector<std::string>{"b", "c"});
-    CHECK(round_trip(rpc::StreamRequest{"member-join,user:deploy"}).type == "member-join,user:deploy");
+    const std::string filter = "member-join,user:deploy";
+    CHECK(round_trip(rpc::StreamRequest{filter}).type == filter);
     CHECK(round_trip(rpc::MonitorRequest{"debug"}).log_level == "debug");
     CHECK(round_trip(rpc::StopRequest{7}).stop == 7);
     rpc::QueryRequest q{{"n1"}, {{"role", "db"}}, true, 3, 2'000'000'000, "uptime", {'p'}};

@@ -192,7 +192,8 @@ TEST_SUITE("cli.commands") {
 
   TEST_CASE("a join error prints the agent's text, reading the body that follows it") {
     FakeAgent agent([](const rpc::Request& r) {
-      return rpc::encode_response(rpc::ResponseHeader{r.seq, "1 error occurred"}, rpc::JoinResponse{0});
+      return rpc::encode_response(rpc::ResponseHeader{r.seq, "1 error occurred"},
+                                  rpc::JoinResponse{0});
     });
     CaptureUi ui;
     CHECK(run({"join", agent.addr(), "127.0.0.9:1"}, ui) == 1);
@@ -230,7 +231,8 @@ TEST_SUITE("cli.commands") {
   }
 
   TEST_CASE("tags sends set and delete lists") {
-    FakeAgent agent([](const rpc::Request& r) { return rpc::encode(rpc::ResponseHeader{r.seq, ""}); });
+    FakeAgent agent(
+        [](const rpc::Request& r) { return rpc::encode(rpc::ResponseHeader{r.seq, ""}); });
     CaptureUi ui;
     CHECK(run({"tags", agent.addr(), "-set", "a=1", "-delete", "b", "-set", "c=2"}, ui) == 0);
     CHECK(ui.out_text == "Successfully updated agent tags\n");

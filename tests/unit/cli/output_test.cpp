@@ -30,7 +30,8 @@ msgpack::object_handle unpack(const util::Bytes& b) {
 
 TEST_SUITE("cli.output") {
   TEST_CASE("columnize aligns cells with two spaces and pads every cell but the last") {
-    const std::string out = cli::columnize({"n1|127.0.0.1:7946|alive|", "node2|1.2.3.4:1|failed|a=b"});
+    const std::string out =
+        cli::columnize({"n1|127.0.0.1:7946|alive|", "node2|1.2.3.4:1|failed|a=b"});
     CHECK(out == "n1     127.0.0.1:7946  alive   \nnode2  1.2.3.4:1       failed  a=b");
   }
 
@@ -80,7 +81,9 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("empty maps and arrays print as {} and []") {
-    CHECK(cli::to_json(cli::Json::object({{"a", cli::Json::object({})}, {"b", cli::Json::array({})}})) ==
+    const auto empty =
+        cli::Json::object({{"a", cli::Json::object({})}, {"b", cli::Json::array({})}});
+    CHECK(cli::to_json(empty) ==
           "{\n  \"a\": {},\n  \"b\": []\n}");
   }
 
@@ -92,8 +95,10 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("info text is sorted sections of tab-indented key = value") {
-    agent::rpc::StatsResponse st{{"serf", {{"members", "3"}, {"failed", "0"}}}, {"agent", {{"name", "n1"}}}};
-    CHECK(cli::format_stats(st, false) == "agent:\n\tname = n1\nserf:\n\tfailed = 0\n\tmembers = 3\n");
+    agent::rpc::StatsResponse st{{"serf", {{"members", "3"}, {"failed", "0"}}},
+                                 {"agent", {{"name", "n1"}}}};
+    CHECK(cli::format_stats(st, false) ==
+          "agent:\n\tname = n1\nserf:\n\tfailed = 0\n\tmembers = 3\n");
     CHECK(cli::format_stats(st, true) ==
           "{\n  \"agent\": {\n    \"name\": \"n1\"\n  },\n  \"serf\": {\n    \"failed\": \"0\",\n"
           "    \"members\": \"3\"\n  }\n}");
@@ -118,7 +123,8 @@ TEST_SUITE("cli.output") {
   TEST_CASE("go_syntax prints decoded msgpack like Go's %#v") {
     CHECK(cli::go_syntax(unpack(agent::rpc::encode(agent::rpc::LogRecord{"hi"})).get()) ==
           "map[interface {}]interface {}{\"Log\":\"hi\"}");
-    auto rec = unpack(agent::rpc::encode(agent::rpc::UserEventRecord{"user", 300, "d", {'h', 'i'}, true}));
+    auto rec =
+        unpack(agent::rpc::encode(agent::rpc::UserEventRecord{"user", 300, "d", {'h', 'i'}, true}));
     const auto& o = rec.get();
     REQUIRE(o.type == msgpack::type::MAP);
     CHECK(cli::go_syntax(o.via.map.ptr[1].val) == "0x12c");  // LTime 300: uint16 on the wire
