@@ -226,6 +226,11 @@ run shoal n1 rtt n2 n3
 [ "$RC" = 0 ] && [[ "$OUT" =~ ^Estimated\ n2\ \<-\>\ n3\ rtt:\ [0-9]+\.[0-9]{3}\ ms$ ]] && pass \
   || fail "rtt n2 n3: rc $RC [$OUT]"
 same "reachability" n1 reachability
+run shoal n1 reachability -verbose
+[ "$RC" = 0 ] && [ "$(printf '%s\n' "$OUT" | grep -c "^	Ack from 'n[123]'$")" = 3 ] \
+  && printf '%s\n' "$OUT" | grep -Eq '^Query time: [0-9]+\.[0-9]{2} sec, time to last response: [0-9]+\.[0-9]{2} sec$' \
+  && pass || fail "reachability -verbose: rc $RC [$OUT]"
+same "monitor bad level" n1 monitor -log-level=NOPE
 KEY1=$("$SHOAL" keygen)
 same "keys -list" n1 keys -list
 same "keys -install" n1 keys -install="$KEY1"
