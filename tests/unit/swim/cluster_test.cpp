@@ -35,6 +35,20 @@ TEST_SUITE("swim.cluster") {
     }
   }
 
+  TEST_CASE("one seed run twice gives the same trace, another seed a different one") {
+    auto run = [](std::uint64_t seed) {
+      MiniNet net(seed);
+      for (const char* n : {"n1", "n2", "n3", "n4"}) net.add(n);
+      join_all(net, {"n1", "n2", "n3", "n4"});
+      net.run_for(20s);
+      net.crash("n4");
+      net.run_for(20s);
+      return net.trace_hash();
+    };
+    CHECK(run(42) == run(42));
+    CHECK(run(42) != run(43));
+  }
+
   TEST_CASE("a cluster stays healthy with nobody suspected") {
     for (const std::uint64_t seed : seeds) {
       CAPTURE(seed);
@@ -98,6 +112,26 @@ TEST_SUITE("swim.cluster") {
       CHECK(dead);
       CHECK(net.now() - crashed >= 4s);
       CHECK(net.all_see("n1", State::alive));
+    }
+  }
+
+  TEST_CASE("a node unreachable from one peer only stays alive through indirect probes") {
+    for (const std::uint64_t seed : seeds) {
+      CAPTURE(seed);
+      MiniNet net(seed * 100 + 18);
+      const std::vector<std::string> names = {"n1", "n2", "n3", "n4"};
+      for (const auto& n : names) {
+        net.add(n, [](swim::Config& c) { c.disable_tcp_pings = true; });
+      }
+      join_all(net, names);
+      REQUIRE(net.run_until([&] { return net.all_alive(); }, 10s));
+      net.set_drop([](const Host& from, const Host& to) {
+        return (from.name == "n1" && to.name == "n2") || (from.name == "n2" && to.name == "n1");
+      });
+      net.run_for(60s);
+      CHECK(net.all_alive());
+      CHECK(net.host("n1").log.contains("Failed ping: n2 (timeout reached)"));
+      CHECK_FALSE(net.host("n1").log.contains("Suspect n2 has failed"));
     }
   }
 

@@ -113,6 +113,8 @@ class MiniNet {
     }
     return true;
   }
+  // FNV-1a over every delivered datagram (time, receiver, bytes): equal for equal runs.
+  [[nodiscard]] std::uint64_t trace_hash() const { return trace_; }
   void dump_logs() {
     for (auto& h : hosts_) {
       for (auto& l : h->log.lines) MESSAGE(l);
@@ -134,6 +136,13 @@ class MiniNet {
     Host* initiator;
     swim::StreamId call;
   };
+
+  void mix(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      trace_ ^= (v >> (8 * i)) & 0xff;
+      trace_ *= 0x100000001b3ULL;
+    }
+  }
 
   void schedule(util::Duration after, std::function<void()> fn) {
     events_.push(Event{now_ + after, ++seq_, std::move(fn)});
@@ -184,6 +193,9 @@ class MiniNet {
     if (to == nullptr || (drop_ && drop_(from, *to))) return;
     schedule(latency_, [this, &from, to, bytes = std::move(d.bytes)] {
       if (!to->up) return;
+      mix(static_cast<std::uint64_t>(util::to_us(now_)));
+      mix(to->addr.ip.back());
+      for (auto b : bytes) mix(b);
       swim::Outbox o;
       to->core->on_packet(from.addr, bytes, now_, o);
       drain(*to, o);
@@ -238,6 +250,7 @@ class MiniNet {
   std::map<swim::StreamId, Inbound> inbound_;
   swim::StreamId next_inbound_ = 0;
   std::function<bool(const Host&, const Host&)> drop_;
+  std::uint64_t trace_ = 0xcbf29ce484222325ULL;
 };
 
 }  // namespace swim_test
