@@ -108,6 +108,7 @@ struct Core::Impl {
 
   // state.cpp
   void handle_packet(const Address& from, util::ByteView bytes, util::Instant now, Outbox& out);
+  Node* alive_target(const wire::Alive& a, util::Instant now, bool& updates_node);
   void alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                   std::function<void()> on_finished = {});
   void suspect_node(const wire::Suspect& s, util::Instant now);

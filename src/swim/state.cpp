@@ -58,6 +58,42 @@ void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::
   }
 }
 
+// The record an alive message is about: a new one (state dead, so that accepting it reports a
+// join), or the known one. Another address for a known name is a conflict (nullptr) unless the
+// node left, or died longer than dead_node_reclaim ago (then `updates_node`).
+Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& updates_node) {
+  Node* state = members.find(a.node);
+  const Address theirs{a.addr, a.port};
+  if (state == nullptr) {
+    Node n;
+    n.name = a.node;
+    n.addr = theirs;
+    n.meta = a.meta;
+    n.vsn = a.vsn;
+    n.state = State::dead;
+    return &members.add(std::move(n), rng);
+  }
+  if (state->addr == theirs) return state;
+  const bool can_reclaim = cfg.dead_node_reclaim > util::Duration::zero() &&
+                           now - state->state_change > cfg.dead_node_reclaim;
+  if (state->state == State::left || (state->state == State::dead && can_reclaim)) {
+    logf(LogLevel::info, "Updating address for left or failed node {} from {} to {}",
+         state->name, to_string(state->addr), to_string(theirs));
+    updates_node = true;
+    return state;
+  }
+  logf(LogLevel::err, "Conflicting address for {}. Mine: {} Theirs: {} Old state: {}",
+       state->name, to_string(state->addr), to_string(theirs), state_name(state->state));
+  Node other;
+  other.name = a.node;
+  other.addr = theirs;
+  other.meta = a.meta;
+  other.vsn = a.vsn;
+  other.incarnation = a.incarnation;
+  delegate.notify_conflict(*state, other, now);
+  return nullptr;
+}
+
 void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                             std::function<void()> on_finished) {
   // A queued alive about us must not undo a leave in progress.
@@ -70,37 +106,9 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
          a.node, to_string(Address{a.addr, a.port}), a.vsn.pmin, a.vsn.pcur, a.vsn.pmax);
     return;
   }
-  Node* state = members.find(a.node);
   bool updates_node = false;
-  if (state == nullptr) {
-    Node n;
-    n.name = a.node;
-    n.addr = Address{a.addr, a.port};
-    n.meta = a.meta;
-    n.vsn = a.vsn;
-    n.state = State::dead;  // so that the transition below reports a join
-    state = &members.add(std::move(n), rng);
-  } else if (state->addr.ip != a.addr || state->addr.port != a.port) {
-    const bool can_reclaim = cfg.dead_node_reclaim > util::Duration::zero() &&
-                             now - state->state_change > cfg.dead_node_reclaim;
-    if (state->state == State::left || (state->state == State::dead && can_reclaim)) {
-      logf(LogLevel::info, "Updating address for left or failed node {} from {} to {}",
-           state->name, to_string(state->addr), to_string(Address{a.addr, a.port}));
-      updates_node = true;
-    } else {
-      logf(LogLevel::err, "Conflicting address for {}. Mine: {} Theirs: {} Old state: {}",
-           state->name, to_string(state->addr), to_string(Address{a.addr, a.port}),
-           state_name(state->state));
-      Node other;
-      other.name = a.node;
-      other.addr = Address{a.addr, a.port};
-      other.meta = a.meta;
-      other.vsn = a.vsn;
-      other.incarnation = a.incarnation;
-      delegate.notify_conflict(*state, other, now);
-      return;
-    }
-  }
+  Node* state = alive_target(a, now, updates_node);
+  if (state == nullptr) return;
 
   const bool is_local = state->name == cfg.name;
   if (a.incarnation <= state->incarnation && !is_local && !updates_node) return;
