@@ -116,6 +116,30 @@ TEST_SUITE("swim.probe") {
     CHECK(s.core->health_score() == 2);  // two nacks expected, none came
   }
 
+  TEST_CASE("a raised health score stretches the probe interval but not the probe timeout") {
+    Solo s;
+    s.responsive = {"c", "d"};
+    s.meet("b", 2);
+    s.meet("c", 3);
+    s.meet("d", 4);
+    s.until_probe_of("b");
+    s.advance(1s);
+    REQUIRE(s.core->health_score() == 2);
+    s.responsive = {};
+    auto [at, seq] = s.until_probe_of("c");
+    const int score = s.core->health_score();  // unchanged since this probe started
+    REQUIRE(score >= 2);
+    const util::Duration interval = (score + 1) * 1s;
+    s.clear();
+    s.advance_to(at + 500ms);
+    REQUIRE(s.out.streams.size() == 1);
+    CHECK(s.out.streams[0].deadline == at + interval);
+    s.advance_to(at + interval - util::Duration(1));
+    CHECK(s.state_of("c") == swim::State::alive);
+    s.advance_to(at + interval);
+    CHECK(s.state_of("c") == swim::State::suspect);
+  }
+
   TEST_CASE("nacks from the helpers keep our health score") {
     Solo s;
     s.responsive = {"c", "d"};

@@ -234,6 +234,18 @@ TEST_SUITE("swim.gossip") {
     CHECK(users[0].second.payload == util::to_bytes("\x01intent"));
   }
 
+  TEST_CASE("a compound never has more than 255 parts") {
+    Solo s([](swim::Config& c) { c.udp_buffer_size = 60000; });
+    for (int i = 0; i < 400; ++i) s.delegate.to_broadcast.push_back(util::Bytes{0x01});
+    s.packet(addr(2), wire::Ping{1, "a", {}, {}, 0});
+    REQUIRE(s.out.packets.size() == 1);
+    auto decoded = wire::decode_packet(s.out.packets[0].bytes);
+    REQUIRE(decoded.ok());
+    CHECK(decoded->messages.size() <= 255);
+    CHECK(decoded->messages.size() >= 200);
+    CHECK(decoded->bad_parts == 0);
+  }
+
   TEST_CASE("a packet stays within the udp buffer size") {
     Solo s;
     for (int i = 0; i < 60; ++i) s.delegate.to_broadcast.push_back(util::Bytes(40, 'x'));
