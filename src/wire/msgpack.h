@@ -101,6 +101,7 @@ util::Result<util::ByteView> view_bytes(const Object& o, std::size_t max_bytes);
 [[nodiscard]] std::string_view key_of(const Object& k);  // "" unless str/bin
 
 // Calls f(key, value) for every entry of a map (or nothing for nil); stops at the first error.
+// Keys must be strings (as Go struct field names and map[string]X keys are).
 // f returns util::Status; unknown keys should return {} so that they are skipped.
 template <typename F>
 util::Status for_each_field(const Object& o, F&& f) {
@@ -108,6 +109,9 @@ util::Status for_each_field(const Object& o, F&& f) {
   if (o.type != msgpack::type::MAP) return {util::Errc::malformed, "expected a map"};
   for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
     const auto& kv = o.via.map.ptr[i];
+    if (kv.key.type != msgpack::type::STR && kv.key.type != msgpack::type::BIN) {
+      return {util::Errc::malformed, "map key is not a string"};
+    }
     auto st = f(key_of(kv.key), kv.val);
     if (!st.ok()) return st;
   }

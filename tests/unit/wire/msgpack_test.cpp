@@ -157,6 +157,14 @@ TEST_SUITE("wire.msgpack") {
     CHECK(unknown == 0);
   }
 
+  TEST_CASE("a map with a non-string key is rejected") {
+    auto d = parse_ok(hex("8101c3"));
+    auto st = wire::mp::for_each_field(d.root(), [](std::string_view, const auto&) {
+      return util::Status{};
+    });
+    CHECK(st.error().code == util::Errc::malformed);
+  }
+
   TEST_CASE("parse rejects trailing bytes, truncation and garbage bytes") {
     CHECK(wire::mp::Document::parse(hex("0101")).error().code == util::Errc::malformed);
     CHECK(wire::mp::Document::parse(hex("a36162")).error().code == util::Errc::truncated);
