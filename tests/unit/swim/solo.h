@@ -42,7 +42,10 @@ class Solo {
  public:
   // Gossip and push/pull are off unless a test turns them on, so that the Outbox only
   // shows what the test provokes.
-  explicit Solo(std::function<void(swim::Config&)> tweak = {}, std::uint64_t seed = 7) {
+  // `meta`: what the delegate reports as our meta from the start.
+  explicit Solo(std::function<void(swim::Config&)> tweak = {}, std::uint64_t seed = 7,
+                util::Bytes meta = {}) {
+    delegate.meta = std::move(meta);
     swim::Config cfg = config("a", addr(1));
     cfg.gossip_interval = util::Duration::zero();
     cfg.push_pull_interval = util::Duration::zero();
