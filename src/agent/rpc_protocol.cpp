@@ -123,7 +123,7 @@ util::Result<std::optional<msgpack::object_handle>> Decoder::next_object() {
         failed_ = true;
         return *v.error;
       }
-      if (len > limits::pending_bytes_max) {
+      if (len > pending_max_) {
         failed_ = true;
         return util::Error{util::Errc::too_large, "pending object too large"};
       }

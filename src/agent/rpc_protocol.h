@@ -34,6 +34,8 @@ constexpr std::size_t str_bytes_max = 1 << 20;          // one str or bin (log l
 // Bytes buffered for one object that has not fully arrived; also bounds msgpack-cxx's
 // allocation, which we only run on complete objects.
 constexpr std::size_t pending_bytes_max = 16 << 20;
+// The same for the server's side: a request is a few names, tags and a small payload.
+constexpr std::size_t request_pending_bytes_max = 1 << 20;
 constexpr int ipc_version = 1;  // the only handshake Version Serf accepts
 }  // namespace limits
 
@@ -284,6 +286,8 @@ util::Result<RequestBody> decode_request_body(Command command, const msgpack::ob
 // After an error the stream is unusable: close the connection.
 class Decoder {
  public:
+  explicit Decoder(std::size_t pending_bytes_max = limits::pending_bytes_max)
+      : pending_max_(pending_bytes_max) {}
   void feed(util::ByteView bytes);
   // nullopt: the next object has not fully arrived. Errors: malformed (not msgpack, or nesting
   // deeper than limits::depth_max), too_large (a str/bin/container or the pending bytes over
@@ -294,6 +298,7 @@ class Decoder {
  private:
   util::Bytes buf_;
   std::size_t off_ = 0;
+  std::size_t pending_max_;
   bool failed_ = false;
 };
 
@@ -313,7 +318,7 @@ class RequestReader {
  private:
   util::Result<std::optional<Request>> read();
 
-  Decoder decoder_;
+  Decoder decoder_{limits::request_pending_bytes_max};
   bool failed_ = false;  // errors are final: the stream position is no longer trustworthy
   std::optional<Command> pending_;  // header read, body not yet arrived
   std::uint64_t last_seq_ = 0;

@@ -428,6 +428,21 @@ TEST_SUITE("agent.rpc_protocol") {
     }
   }
 
+  TEST_CASE("the request reader gives up on a request that keeps growing past 1 MiB") {
+    rpc::RequestReader r;
+    r.feed(rpc::encode(rpc::RequestHeader{"event", 1}));
+    r.feed(util::Bytes{0x81, 0xa7, 'P', 'a', 'y', 'l', 'o', 'a', 'd',  // {Payload: bin32 of 2 MiB
+                       0xc6, 0x00, 0x20, 0x00, 0x00});
+    util::Bytes chunk(64 << 10, 'x');
+    util::Result<std::optional<rpc::Request>> got = std::optional<rpc::Request>{};
+    for (int i = 0; i < 20 && got.ok(); ++i) {
+      r.feed(chunk);
+      got = r.next_request();
+    }
+    REQUIRE_FALSE(got.ok());
+    CHECK(got.error().code == util::Errc::too_large);
+  }
+
   TEST_CASE("response header then body, as the client reads them") {
     rpc::Decoder d;
     d.feed(rpc::encode_response(rpc::ResponseHeader{8, "1 error occurred"},
