@@ -10,13 +10,14 @@ SHOAL=$(realpath "$1")
 S1=127.0.0.81 S2=127.0.0.82 S3=127.0.0.83
 H1=127.0.0.84 H2=127.0.0.85 H3=127.0.0.86
 
-start_serf s1 $S1;                 s1=$LAST_PID
-wait_for 10 "s1 RPC" serf members -rpc-addr=$S1:7373
-start_shoal h1 $H1 -join=$S1;      h1=$LAST_PID
-start_serf s2 $S2 -join=$H1;       s2=$LAST_PID
-start_shoal h2 $H2 -join=$S2;      h2=$LAST_PID
-start_serf s3 $S3 -join=$S1;       s3=$LAST_PID
-start_shoal h3 $H3 -join=$H1;      h3=$LAST_PID
+# Each agent starts once the one it joins answers RPC (its gossip port is bound by then).
+up() { wait_for 15 "RPC on $1" serf members -rpc-addr="$1:7373"; }
+start_serf s1 $S1;                 s1=$LAST_PID; up $S1
+start_shoal h1 $H1 -join=$S1;      h1=$LAST_PID; up $H1
+start_serf s2 $S2 -join=$H1;       s2=$LAST_PID; up $S2
+start_shoal h2 $H2 -join=$S2;      h2=$LAST_PID; up $H2
+start_serf s3 $S3 -join=$S1;       s3=$LAST_PID; up $S3
+start_shoal h3 $H3 -join=$H1;      h3=$LAST_PID; up $H3
 
 all_alive_on() {  # RPC_IP: six members, all alive
   [ "$(serf members -rpc-addr="$1:7373" -status=alive | wc -l)" -eq 6 ]
