@@ -15,10 +15,6 @@
 
 namespace cli {
 
-inline constexpr std::string_view shoal_version = "0.1.0";
-inline constexpr int serf_protocol_max = 5;  // Serf protocol we speak (version output)
-inline constexpr int serf_protocol_min = 2;
-
 using Args = std::span<const std::string>;
 
 struct Command {

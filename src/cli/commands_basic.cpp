@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "agent/version.h"
 #include "cli/commands.h"
 
 namespace cli {
@@ -306,9 +307,9 @@ int run_keygen(Args, Ui& ui) {
 }
 
 int run_version(Args, Ui& ui) {
-  ui.out(shoal_version);
-  ui.out("Agent Protocol: " + std::to_string(serf_protocol_max) +
-         " (Understands back to: " + std::to_string(serf_protocol_min) + ")");
+  ui.out(agent::shoal_version);
+  ui.out("Agent Protocol: " + std::to_string(agent::agent_protocol_max) +
+         " (Understands back to: " + std::to_string(agent::agent_protocol_min) + ")");
   return 0;
 }
 
