@@ -51,7 +51,7 @@ util::Status StreamConn::connect(const swim::Address& to, util::Bytes request, b
                           });
   if (rc != 0) {
     delete req;
-    return uv_error("dial tcp", rc);
+    return uv_error(("dial tcp " + swim::to_string(to)).c_str(), rc);
   }
   uv_timer_start(timer_.get(), [](uv_timer_t* t) {
     if (auto* self = owner_of<StreamConn>(t)) self->on_timeout();
@@ -75,7 +75,7 @@ util::Status StreamConn::accept(uv_stream_t* server, std::uint64_t timeout_ms) {
 }
 
 void StreamConn::on_connected(int status) {
-  if (status != 0) return complete(uv_error("dial tcp", status));
+  if (status != 0) return complete(uv_error(("dial tcp " + swim::to_string(peer_) + ": connect").c_str(), status));
   write_and_finish(std::move(pending_request_));
 }
 
@@ -143,7 +143,7 @@ void StreamConn::on_read(ssize_t nread, const uv_buf_t* buf) {
 
 void StreamConn::on_timeout() {
   if (finishing_ && kind_ == Kind::inbound) return driver_.forget_stream(*this);
-  complete(util::Error{util::Errc::timeout, "i/o timeout"});
+  complete(util::Error{util::Errc::timeout, "dial tcp " + swim::to_string(peer_) + ": i/o timeout"});
 }
 
 void StreamConn::complete(util::Result<util::Bytes> framed) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The shoal agent as a process: start-up errors, joins (start, retry, retry-max), signals
+# (SIGINT leave, SIGTERM with and without leave_on_terminate, SIGHUP reload), RPC leave, IPv6.
+# Peers' views are read with the shoal CLI. Uses 127.0.0.41-49 and [::1]:79xx.
+# Usage: agent_test.sh PATH/TO/shoal
+SHOAL=$(realpath "$1")
+. "$(dirname "$0")/../interop/lib.sh"
+
+status_on() { "$SHOAL" members -rpc-addr="$1:7373" -name="^$2\$" 2>/dev/null | awk '{print $3}'; }
+shows() { [ "$(status_on "$1" "$2")" = "$3" ]; }
+rpc_up() { wait_for 10 "RPC on $1" "$SHOAL" members -rpc-addr="$1:7373"; }
+exited() { ! kill -0 "$1" 2>/dev/null; }
+# The exit status of a child of this shell (wait must run here, not in a subshell).
+reap() { wait "$1" 2>/dev/null; RC=$?; }
+
+# --- start-up errors: one clear line, exit 1, nothing started
+out=$("$SHOAL" agent -nosuchflag 2>&1 >/dev/null); rc=$?
+check "an unknown flag exits 1" [ $rc -eq 1 ]
+check "an unknown flag is named on stderr" grep -q "flag provided but not defined: -nosuchflag" <<<"$out"
+echo '{"node_name": "x", "bogus_key": 1}' >"$WORK/bad.json"
+out=$("$SHOAL" agent -config-file="$WORK/bad.json" 2>&1); rc=$?
+check "a config file with an unknown key exits 1" [ $rc -eq 1 ]
+check "the unknown key is named" grep -q "bogus_key" <<<"$out"
+out=$("$SHOAL" agent -node=j -bind=127.0.0.49 -rpc-addr=127.0.0.49:7373 -join=127.0.0.48 2>&1); rc=$?
+check "a -join that reaches nobody exits 1" [ $rc -eq 1 ]
+check "the join error names the address" grep -q "Failed to join 127.0.0.48" <<<"$out"
+
+A=127.0.0.41 B=127.0.0.42 C=127.0.0.43 D=127.0.0.44
+# --- retry-join: B starts first and retries until A appears
+start_shoal b $B -retry-join=$A -retry-interval=1s; b=$LAST_PID
+rpc_up $B
+sleep 1.5
+echo '{"tags": {"role": "web"}, "leave_on_terminate": true}' >"$WORK/a.json"
+start_shoal a $A -config-file="$WORK/a.json"; a=$LAST_PID
+check "retry-join joins once the seed is up" wait_for 15 "b sees a" shows $B a alive
+
+# --- retry-max: gives up and exits 1
+start_shoal r 127.0.0.45 -retry-join=127.0.0.46 -retry-interval=1s -retry-max=1; r=$LAST_PID
+check "an exhausted -retry-max exits" wait_for 15 "r to exit" exited $r
+reap $r; check "... with status 1" [ $RC -eq 1 ]
+
+# --- SIGHUP reloads tags from the config file
+echo '{"tags": {"role": "db"}, "leave_on_terminate": true}' >"$WORK/a.json"
+kill -HUP $a
+check "SIGHUP reloads tags, seen by peers" wait_for 10 "new tag on b" \
+  bash -c "'$SHOAL' members -rpc-addr=$B:7373 -tag role=db | grep -q '^a '"
+
+# --- SIGTERM with leave_on_terminate leaves; without it the node fails
+kill -TERM $a
+check "SIGTERM with leave_on_terminate is 'left'" wait_for 15 "a left on b" shows $B a left
+reap $a; check "... and exits 0" [ $RC -eq 0 ]
+start_shoal c $C -join=$B; c=$LAST_PID
+check "c joins" wait_for 10 "c alive on b" shows $B c alive
+kill -TERM $c
+reap $c; check "plain SIGTERM exits at once with status 1" [ $RC -eq 1 ]
+check "... and peers record it 'failed'" wait_for 30 "c failed on b" shows $B c failed
+
+# --- RPC leave: the agent leaves and exits 0
+start_shoal d $D -join=$B; d=$LAST_PID
+check "d joins" wait_for 10 "d alive on b" shows $B d alive
+out=$("$SHOAL" leave -rpc-addr=$D:7373)
+check "shoal leave reports success" grep -q "Graceful leave complete" <<<"$out"
+reap $d; check "the agent exits 0 after an RPC leave" [ $RC -eq 0 ]
+check "peers record it 'left'" wait_for 10 "d left on b" shows $B d left
+
+# --- IPv6
+"$SHOAL" agent -node=v1 -bind='[::1]:7961' -rpc-addr=127.0.0.47:7373 >"$WORK/v1.log" 2>&1 & PIDS+=($!)
+rpc_up 127.0.0.47
+"$SHOAL" agent -node=v2 -bind='[::1]:7962' -rpc-addr=127.0.0.48:7373 -join='[::1]:7961' >"$WORK/v2.log" 2>&1 & PIDS+=($!)
+check "two agents join over IPv6" wait_for 10 "v2 on v1" shows 127.0.0.47 v2 alive
+check "IPv6 addresses print bracketed" bash -c "'$SHOAL' members -rpc-addr=127.0.0.47:7373 | grep -q '\[::1\]:7962'"
+
+kill -INT $b
+finish
