@@ -173,6 +173,22 @@ TEST_SUITE("swim.cluster") {
     }
   }
 
+  TEST_CASE("fifty nodes converge and all detect a crashed one") {
+    MiniNet net(19);
+    std::vector<std::string> names;
+    for (int i = 1; i <= 50; ++i) names.push_back("n" + std::to_string(i));
+    for (const auto& n : names) net.add(n);
+    join_all(net, names);
+    CHECK(net.run_until([&] { return net.all_alive(); }, 30s));
+    net.crash("n50");
+    // n = 50: min = 4 * log10(50) s = 6.792 s, max 40.752 s; confirmations pull it to min.
+    const util::Instant crashed = net.now();
+    CHECK(net.run_until([&] { return net.all_see("n50", State::dead); }, 60s));
+    CHECK(net.now() - crashed >= std::chrono::milliseconds(6792));
+    CHECK(net.now() - crashed <= 20s);  // confirmations bring it well below the 40.8 s max
+    CHECK(net.all_see("n1", State::alive));
+  }
+
   TEST_CASE("a restarted node refutes its old death and is alive again") {
     for (const std::uint64_t seed : seeds) {
       CAPTURE(seed);
