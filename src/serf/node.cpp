@@ -367,6 +367,7 @@ util::Status Node::force_leave(const std::string& name, bool prune, util::Instan
 
 util::Status Node::set_tags(Tags tags, util::Instant now, Outbox& out) {
   Impl& s = *impl_;
+  if (s.shut_down) return {util::Errc::refused, "Serf can't set tags after Leave or Shutdown"};
   if (auto st = validate_tags(tags, s.config.protocol); !st.ok()) return st;
   s.begin(now, out);
   s.config.tags = std::move(tags);
