@@ -5,12 +5,14 @@
 #   failure detection - from SIGKILL of one agent until every other agent lists it failed
 #   leave propagation - from SIGINT of one agent until every other agent lists it left
 #   idle RSS / CPU    - per agent, over an idle window after convergence
-# Usage: bench/cluster.sh [N] [idle-seconds]    (N defaults to 32; needs build/src/shoal)
+# Usage: [SHOAL=path] bench/cluster.sh [N] [idle-seconds]   (N defaults to 32; SHOAL defaults to
+# build/src/shoal; for figures build a release: meson setup build-rel -Dbuildtype=release
+# -Dstatic=true -Db_lto=true && ninja -C build-rel src/shoal, then SHOAL=build-rel/src/shoal)
 set -euo pipefail
 N=${1:-32}
 IDLE=${2:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHOAL=$ROOT/build/src/shoal
+SHOAL=${SHOAL:-$ROOT/build/src/shoal}
 [ -x "$SHOAL" ] || { echo "build shoal first: ninja -C build"; exit 1; }
 command -v serf >/dev/null || { echo "install serf: apt-get install serf"; exit 1; }
 WORK=$(mktemp -d /tmp/shoal-bench.XXXXXX)
@@ -32,7 +34,7 @@ start_agent() {  # impl subnet index
 }
 
 count_status() {  # subnet index status -> how many members the agent lists with that status
-  "$SHOAL" members -rpc-addr="$(ip_of "$1" "$2"):7373" -status="$3" 2>/dev/null | wc -l
+  "$SHOAL" members -rpc-addr="$(ip_of "$1" "$2"):7373" -status="$3" 2>/dev/null | awk -v s="$3" '$3 == s' | wc -l
 }
 
 # wait_all subnet indexes-to-ask status expected-count timeout -> prints seconds waited or "timeout"
@@ -51,6 +53,9 @@ wait_all() {
 
 rss_cpu() {  # pids... -> "avg_rss_mb avg_cpu_percent" over IDLE seconds
   local hz; hz=$(getconf CLK_TCK)
+  for p in "$@"; do
+    [ -e /proc/"$p"/stat ] || { echo "agent pid $p died; logs in $WORK" >&2; ls "$WORK" >&2; exit 1; }
+  done
   local t0=0 t1=0 rss=0
   for p in "$@"; do t0=$((t0 + $(awk '{print $14 + $15}' /proc/"$p"/stat))); done
   sleep "$IDLE"
