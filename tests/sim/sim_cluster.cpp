@@ -2,12 +2,22 @@
 #include "sim_cluster.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "util/assert.h"
 
 namespace sim {
 
-Cluster::Cluster(Options o) : opts_(o), net_rng_(o.seed) {
+namespace {
+// SIM_SEED=<n> perturbs every scenario's seed, to try other runs of the same scenarios.
+Options with_env_seed(Options o) {
+  if (const char* env = std::getenv("SIM_SEED")) o.seed ^= std::strtoull(env, nullptr, 0);
+  return o;
+}
+}  // namespace
+
+Cluster::Cluster(Options o) : opts_(with_env_seed(o)), net_rng_(opts_.seed) {
+  o = opts_;
   util::Rng root(o.seed);
   net_rng_ = root.fork();
   for (int i = 0; i < o.nodes; ++i) {
@@ -69,14 +79,6 @@ void Cluster::schedule(std::size_t i) {
   e.kind = Kind::tick;
   e.to = i;
   push(std::move(e));
-}
-
-template <typename F>
-void Cluster::step(std::size_t i, F&& fn) {
-  serf::Outbox out;
-  fn(*hosts_[i]->node, now_, out);
-  route(i, out);
-  check(i);
 }
 
 void Cluster::check(std::size_t i) {

@@ -69,6 +69,13 @@ class Cluster {
   void isolate(const std::string& name);
   void heal();
   void leave(const std::string& name);
+  // Runs fn(node, now, outbox) on the named host and routes what it produced.
+  template <typename F>
+  void step_for_test(const std::string& name, F&& fn) {
+    for (std::size_t i = 0; i < hosts_.size(); ++i) {
+      if (hosts_[i]->name == name) step(i, std::forward<F>(fn));
+    }
+  }
 
   // Running hosts (not crashed, not shut down) that see `about` with status `s`.
   int nodes_seeing(const std::string& about, serf::MemberStatus s);
@@ -102,7 +109,12 @@ class Cluster {
   void fold(std::uint64_t v);
   void check(std::size_t i);
   template <typename F>
-  void step(std::size_t i, F&& fn);
+  void step(std::size_t i, F&& fn) {
+    serf::Outbox out;
+    fn(*hosts_[i]->node, now_, out);
+    route(i, out);
+    check(i);
+  }
 
   Options opts_;
   util::Rng net_rng_;
