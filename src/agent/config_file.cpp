@@ -249,14 +249,8 @@ util::Result<Config> decode_node(const YAML::Node& doc) {
   return c;
 }
 
-std::string go_errno(int err) {
-  std::string s = std::strerror(err);
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
-  return s;
-}
-
 util::Error reading_error(const std::string& path, int err) {
-  return {util::Errc::io, "Error reading '" + path + "': open " + path + ": " + go_errno(err)};
+  return {util::Errc::io, "Error reading '" + path + "': open " + path + ": " + go_errno_text(err)};
 }
 
 util::Result<Config> read_file(const std::string& path) {

@@ -32,13 +32,6 @@ util::Error decode_error(std::string_view why) {
   return {util::Errc::malformed, "Failed to decode tags file: " + std::string(why)};
 }
 
-// Go's error texts are strerror in lower case ("no such file or directory").
-std::string go_errno(int err) {
-  std::string s = std::strerror(err);
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
-  return s;
-}
-
 }  // namespace
 
 util::Result<serf::Tags> parse_tags_file(const std::string& text) {
@@ -77,7 +70,7 @@ util::Result<std::optional<serf::Tags>> read_tags_file(const std::string& path) 
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return util::Error{util::Errc::io,
-                       "Failed to read tags file: open " + path + ": " + go_errno(errno)};
+                       "Failed to read tags file: open " + path + ": " + go_errno_text(errno)};
   }
   std::ostringstream buf;
   buf << in.rdbuf();
@@ -103,7 +96,7 @@ util::Status write_tags_file(const std::string& path, const serf::Tags& tags) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     return util::Error{util::Errc::io,
-                       "Failed to write tags file: open " + path + ": " + go_errno(errno)};
+                       "Failed to write tags file: open " + path + ": " + go_errno_text(errno)};
   }
   std::size_t done = 0;
   while (done < data.size()) {
@@ -113,13 +106,13 @@ util::Status write_tags_file(const std::string& path, const serf::Tags& tags) {
       int err = errno;
       ::close(fd);
       return util::Error{util::Errc::io,
-                         "Failed to write tags file: write " + path + ": " + go_errno(err)};
+                         "Failed to write tags file: write " + path + ": " + go_errno_text(err)};
     }
     done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0) {
     return util::Error{util::Errc::io,
-                       "Failed to write tags file: close " + path + ": " + go_errno(errno)};
+                       "Failed to write tags file: close " + path + ": " + go_errno_text(errno)};
   }
   return {};
 }

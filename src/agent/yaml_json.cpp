@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,21 @@ bool bool_word(std::string_view s, bool& out) {
     return true;
   }
   return false;
+}
+
+// The first character that is neither blank nor in a comment line; none for an empty document.
+std::optional<char> first_significant_char(std::string_view text) {
+  bool in_comment = false;
+  for (char c : text) {
+    if (in_comment) {
+      in_comment = c != '\n';
+    } else if (c == '#') {
+      in_comment = true;
+    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      return c;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string format_number(double d) {
@@ -141,16 +158,28 @@ std::string go_value_string(const YAML::Node& node) {
 }
 
 util::Result<YAML::Node> parse_document(const std::string& text) {
+  const auto first = first_significant_char(text);
+  if (!first) return util::Error{util::Errc::malformed, "EOF"};
+  if (*first == ',') {
+    return util::Error{util::Errc::malformed, "invalid character ',' looking for beginning of value"};
+  }
   try {
-    auto docs = YAML::LoadAll(text);
-    if (docs.empty()) return util::Error{util::Errc::malformed, "EOF"};
-    return docs.front();
+    // Load reads the first document only, as Go's json.Decoder reads the first value. Not
+    // LoadAll: yaml-cpp 0.7 never gets past a stray ',' between documents ("{...},") and
+    // appends empty documents until memory runs out.
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     if (e.mark.is_null()) return util::Error{util::Errc::malformed, e.msg};
     return util::Error{util::Errc::malformed,
                        fmt::format("line {}, column {}: {}", e.mark.line + 1, e.mark.column + 1,
                                    e.msg)};
   }
+}
+
+std::string go_errno_text(int err) {
+  std::string s = std::strerror(err);
+  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] - 'A' + 'a');
+  return s;
 }
 
 std::string json_quote(std::string_view s) {

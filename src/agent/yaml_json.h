@@ -32,6 +32,9 @@ bool json_number(const YAML::Node& node, double& out);
 // error is "line L, column C: <yaml-cpp message>". Never throws.
 util::Result<YAML::Node> parse_document(const std::string& text);
 
+// Go's text for an OS error: strerror with a lower-case first letter ("no such file or directory").
+std::string go_errno_text(int err);
+
 // Go's json.Marshal of a string: "\"", "\\", control characters, <, >, & and U+2028/2029
 // escaped (HTML-safe, as Go does by default).
 std::string json_quote(std::string_view s);

@@ -380,6 +380,9 @@ TEST_SUITE("agent.config.files") {
          "type 'string', value: 't'"},
         {"[1]", "'' expected a map, got 'slice'"},
         {"", "EOF"},
+        {"  # only a comment\n", "EOF"},
+        {",", "invalid character ',' looking for beginning of value"},
+        {" \n,{}", "invalid character ',' looking for beginning of value"},
         {R"({"reconnect_interval": "10x"})", "time: unknown unit \"x\" in duration \"10x\""},
         {R"({"retry_interval": "abc", "broadcast_timeout": "1"})",
          "time: invalid duration \"abc\""},
@@ -389,6 +392,18 @@ TEST_SUITE("agent.config.files") {
       auto layer = agent::decode_config(row.text);
       REQUIRE_FALSE(layer.ok());
       CHECK(layer.error().detail == row.error);
+    }
+  }
+
+  // Go's json.Decoder reads one value and ignores what follows; yaml-cpp 0.7's LoadAll would
+  // loop forever allocating on the stray commas (found by fuzz_config).
+  TEST_CASE("only the first document is read, so trailing commas and documents are ignored") {
+    for (const std::string text : {R"({"node_name": "n1"},)", "{\"node_name\": \"n1\"}\n,,,\n",
+                                   "{\"node_name\": \"n1\"}\n{\"node_name\": \"n2\"}"}) {
+      CAPTURE(text);
+      auto layer = agent::decode_config(text);
+      REQUIRE(layer.ok());
+      CHECK(layer->node_name == "n1");
     }
   }
 

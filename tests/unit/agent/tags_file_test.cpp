@@ -113,6 +113,13 @@ TEST_SUITE("agent.tags_file") {
     CHECK(tags.error().detail.rfind("Failed to decode tags file: ", 0) == 0);
   }
 
+  TEST_CASE("a stray comma after the tags object is ignored, not an endless parse") {
+    auto tags = agent::parse_tags_file("{\"a\": \"b\"},\n,");
+    REQUIRE(tags.ok());
+    CHECK(*tags == serf::Tags{{"a", "b"}});
+    CHECK_FALSE(agent::parse_tags_file(",").ok());
+  }
+
   TEST_CASE("null tag values decode as empty strings") {
     auto tags = agent::parse_tags_file("{\"a\": null, \"b\": \"x\"}");
     REQUIRE(tags.ok());
