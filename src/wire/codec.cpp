@@ -7,6 +7,7 @@
 
 #include "wire/codec_internal.h"
 #include "wire/limits.h"
+#include "wire/message_body.h"
 #include "wire/msgpack.h"
 
 namespace wire {
@@ -16,11 +17,10 @@ namespace {
 using util::Errc;
 using Obj = mp::Object;
 
-util::Bytes start(MessageType t) { return util::Bytes{static_cast<std::uint8_t>(t)}; }
+using message_body::decode_body;
+using message_body::read_name;
+using message_body::start;
 
-util::Status read_name(const Obj& v, std::string& out) {
-  return mp::read_str(v, out, limits::node_name_bytes_max);
-}
 util::Status read_addr(const Obj& v, util::Bytes& out) {
   return mp::read_bytes(v, out, limits::addr_bytes_max);
 }
@@ -46,18 +46,6 @@ void write_vsn(mp::Writer& w, const Vsn& v) {
   }
   const std::uint8_t b[6] = {v.pmin, v.pmax, v.pcur, v.dmin, v.dmax, v.dcur};
   w.bytes(b);
-}
-
-// Parses `body` as one map and feeds each field to f(message, key, value).
-template <typename T, typename F>
-util::Result<T> decode_body(util::ByteView body, F&& field) {
-  auto doc = mp::Document::parse(body);
-  if (!doc.ok()) return doc.error();
-  T m{};
-  WIRE_TRY(mp::for_each_field(doc->root(), [&](std::string_view k, const Obj& v) {
-    return field(m, k, v);
-  }));
-  return m;
 }
 
 util::Status ping_field(Ping& m, std::string_view k, const Obj& v) {

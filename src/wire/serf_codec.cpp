@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "wire/limits.h"
+#include "wire/message_body.h"
 #include "wire/msgpack.h"
 #include "wire/serf_codec_internal.h"
 
@@ -15,27 +16,15 @@ namespace {
 using util::Errc;
 using Obj = mp::Object;
 
-util::Bytes start(MessageType t) { return util::Bytes{static_cast<std::uint8_t>(t)}; }
+using message_body::decode_body;
+using message_body::read_name;
+using message_body::start;
 
-util::Status read_name(const Obj& v, std::string& out) {
-  return mp::read_str(v, out, limits::node_name_bytes_max);
-}
 util::Status read_text(const Obj& v, std::string& out) {
   return mp::read_str(v, out, limits::text_bytes_max);
 }
 util::Status read_payload(const Obj& v, util::Bytes& out) {
   return mp::read_bytes(v, out, limits::serf_payload_bytes_max);
-}
-
-template <typename T, typename F>
-util::Result<T> decode_body(util::ByteView body, F&& field) {
-  auto doc = mp::Document::parse(body);
-  if (!doc.ok()) return doc.error();
-  T m{};
-  WIRE_TRY(mp::for_each_field(doc->root(), [&](std::string_view k, const Obj& v) {
-    return field(m, k, v);
-  }));
-  return m;
 }
 
 util::Status leave_field(Leave& m, std::string_view k, const Obj& v) {
