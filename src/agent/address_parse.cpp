@@ -113,6 +113,14 @@ util::Result<HostPort> parse_bind_address(std::string_view addr) {
   return out;
 }
 
+util::Result<HostPort> parse_listen_address(std::string_view addr) {
+  auto split = split_host_port(addr);
+  if (!split.ok()) return split.error();
+  auto port = tcp_port(split->port);
+  if (!port.ok()) return port.error();
+  return HostPort{split->host.empty() ? "0.0.0.0" : split->host, *port, {}};
+}
+
 util::Result<HostPort> parse_join_address(std::string_view addr, std::uint16_t default_port) {
   HostPort out;
   if (auto slash = addr.find('/'); slash != std::string_view::npos) {

@@ -26,6 +26,10 @@ struct HostPort {
 // Errors are Go's texts, e.g. "address 1.2.3.4:x: invalid port".
 util::Result<HostPort> parse_bind_address(std::string_view addr);
 
+// Go's net.Listen("tcp", addr), as Serf opens its RPC listener: the port is required ("address
+// 127.0.0.1: missing port in address"); an empty host means every address (0.0.0.0).
+util::Result<HostPort> parse_listen_address(std::string_view addr);
+
 // "host", "host:port", "[v6]", "[v6]:port", "::1" (no port), each optionally prefixed with
 // "nodename/". Errors: "empty node name provided", Go's SplitHostPort texts, "invalid port".
 util::Result<HostPort> parse_join_address(std::string_view addr, std::uint16_t default_port);

@@ -134,14 +134,14 @@ util::Status Agent::start() {
   driver_ = std::move(*driver);
   log_.log(util::LogLevel::info, "agent", "Serf agent starting");
 
-  log_.print("==> Starting shoal agent RPC...\n");
-  auto rpc_hp = parse_bind_address(config_.rpc_addr);
-  if (!rpc_hp.ok()) return util::Error{util::Errc::config, "Invalid RPC address: " + rpc_hp.error().detail};
-  auto rpc_addrs = resolve_host(rpc_hp->host.empty() ? "127.0.0.1" : rpc_hp->host, rpc_hp->port);
+  auto rpc_hp = parse_listen_address(config_.rpc_addr);
+  if (!rpc_hp.ok()) return util::Error{util::Errc::config, "Error starting RPC listener: listen tcp: " + rpc_hp.error().detail};
+  auto rpc_addrs = resolve_host(rpc_hp->host, rpc_hp->port);
   if (!rpc_addrs.ok()) return util::Error{util::Errc::config, "Invalid RPC address: " + rpc_addrs.error().detail};
   auto rpc = RpcServer::start(loop_, rpc_addrs->front(), *this, log_);
   if (!rpc.ok()) return rpc.error();
   rpc_ = std::move(*rpc);
+  log_.print("==> Starting shoal agent RPC...\n");
 
   for (auto* sig : {&sigint_, &sigterm_, &sighup_}) {
     uv_signal_init(loop_, sig->get());

@@ -24,7 +24,7 @@ int run(uv_loop_t* loop, Config config, std::vector<std::string> args) {
   log.hold();
   Agent agent(loop, std::move(config), std::move(args), log);
   if (auto s = agent.start(); !s.ok()) {
-    log.flush_held();
+    // Like Serf, whose log gate opens only once the agent is running: the held lines are dropped.
     std::printf("==> %s\n", s.error().detail.c_str());
     agent.shutdown_for_error();
     uv_run(loop, UV_RUN_DEFAULT);

@@ -18,9 +18,12 @@ util::Result<std::unique_ptr<RpcServer>> RpcServer::start(uv_loop_t* loop, const
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(s->listener_.get()), 64, [](uv_stream_t* l, int status) {
       if (auto* self = runtime::owner_of<RpcServer>(l)) self->on_connection(status);
     });
-  if (rc != 0)
+  if (rc != 0) {
+    // Go names the failing syscall; with libuv a bind error may only surface at listen.
+    const bool bind_error = rc == UV_EADDRINUSE || rc == UV_EADDRNOTAVAIL || rc == UV_EACCES;
     return util::Error{util::Errc::io, "Error starting RPC listener: listen tcp " + swim::to_string(addr) +
-                                           ": " + uv_strerror(rc)};
+                                           ": " + (bind_error ? "bind: " : "") + uv_strerror(rc)};
+  }
   sockaddr_storage bound;
   int len = sizeof bound;
   uv_tcp_getsockname(s->listener_.get(), reinterpret_cast<sockaddr*>(&bound), &len);

@@ -180,7 +180,7 @@ void Driver::on_stream_complete(StreamConn& conn, util::Result<util::Bytes> fram
              swim::to_string(conn.peer()), framed.error().detail);
     return forget_stream(conn);
   }
-  auto id = next_inbound_id_++;
+  auto id = conn.id();
   inbound_[id] = &conn;
   auto peer = conn.peer();
   step([&](serf::Node& n, util::Instant t, serf::Outbox& out) {
@@ -232,7 +232,7 @@ void Driver::on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* add
 
 void Driver::on_tcp_connection(int status) {
   if (status != 0) return;
-  auto id = next_inbound_id_;  // placeholder id; the real one is given when the request is read
+  auto id = next_inbound_id_++;  // ids of inbound streams, a space apart from the core's outbound ones
   auto conn = std::make_unique<StreamConn>(*this, loop_, StreamConn::Kind::inbound, id);
   auto* raw = conn.get();
   streams_.emplace(raw, std::move(conn));

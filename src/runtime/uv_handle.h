@@ -1,7 +1,7 @@
 // UvHandle<H>: owns one heap-allocated libuv handle (ARCHITECTURE §7). The raw handle never
 // moves; the only way out after a successful init is uv_close, and the memory is freed in the
-// close callback. reset() clears `data`, so a callback that arrives after the owner is gone
-// sees nullptr and returns.
+// close callback; a handle that was never initialised is simply freed. reset() clears `data`,
+// so a callback that arrives after the owner is gone sees nullptr and returns.
 #pragma once
 
 #include <uv.h>
@@ -22,16 +22,14 @@ class UvHandle {
   uv_handle_t* handle() const { return reinterpret_cast<uv_handle_t*>(h_); }
   explicit operator bool() const { return h_ != nullptr; }
 
-  // After a failed uv_*_init the handle was never registered: free it without uv_close.
-  void forget_uninitialised() {
-    delete h_;
-    h_ = nullptr;
-  }
-
   void reset() noexcept {
     if (!h_) return;
     h_->data = nullptr;
     H* h = std::exchange(h_, nullptr);
+    if (h->type == UV_UNKNOWN_HANDLE) {  // never initialised (start-up failed first): not libuv's
+      delete h;
+      return;
+    }
     if (uv_is_closing(reinterpret_cast<uv_handle_t*>(h))) return;  // a close is already under way
     uv_close(reinterpret_cast<uv_handle_t*>(h), [](uv_handle_t* raw) { delete reinterpret_cast<H*>(raw); });
   }

@@ -24,6 +24,13 @@ check "the unknown key is named" grep -q "bogus_key" <<<"$out"
 out=$("$SHOAL" agent -node=j -bind=127.0.0.49 -rpc-addr=127.0.0.49:7373 -join=127.0.0.48 2>&1); rc=$?
 check "a -join that reaches nobody exits 1" [ $rc -eq 1 ]
 check "the join error names the address" grep -q "Failed to join 127.0.0.48" <<<"$out"
+out=$("$SHOAL" agent -node=r -bind=127.0.0.49 -rpc-addr=127.0.0.49 2>&1); rc=$?
+check "an RPC address without a port exits 1" [ $rc -eq 1 ]
+check "... with Go's listen error" grep -qx "==> Error starting RPC listener: listen tcp: address 127.0.0.49: missing port in address" <<<"$out"
+out=$("$SHOAL" agent -node=r -bind=127.0.0.49 -rpc-addr=127.0.0.49:7946 2>&1); rc=$?
+check "an RPC port already taken (by our own gossip) exits 1, no crash" [ $rc -eq 1 ]
+check "... naming the bind error" grep -qx "==> Error starting RPC listener: listen tcp 127.0.0.49:7946: bind: address already in use" <<<"$out"
+check "... before any log line, as Serf's gated log" bash -c "! grep -q 'INFO' <<<'$out'"
 
 A=127.0.0.41 B=127.0.0.42 C=127.0.0.43 D=127.0.0.44
 # --- retry-join: B starts first and retries until A appears

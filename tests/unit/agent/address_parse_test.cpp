@@ -52,6 +52,22 @@ TEST_SUITE("agent.address_parse") {
     }
   }
 
+  TEST_CASE("listen addresses (the RPC address) need a port, as Go's net.Listen") {
+    auto hp = agent::parse_listen_address("127.0.0.1:7373");
+    REQUIRE(hp.ok());
+    CHECK(*hp == agent::HostPort{"127.0.0.1", 7373, {}});
+    hp = agent::parse_listen_address(":7373");
+    REQUIRE(hp.ok());
+    CHECK(*hp == agent::HostPort{"0.0.0.0", 7373, {}});
+    hp = agent::parse_listen_address("[::1]:7373");
+    REQUIRE(hp.ok());
+    CHECK(hp->host == "::1");
+    hp = agent::parse_listen_address("127.0.0.1");
+    REQUIRE_FALSE(hp.ok());
+    CHECK(hp.error().detail == "address 127.0.0.1: missing port in address");
+    CHECK_FALSE(agent::parse_listen_address("127.0.0.1:99999").ok());
+  }
+
   TEST_CASE("join addresses take an optional node name and port") {
     struct Row {
       const char* in;
