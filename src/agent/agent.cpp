@@ -133,6 +133,7 @@ util::Status Agent::start() {
   if (!driver.ok()) return util::Error{util::Errc::io, "Failed to start the Serf agent: " + driver.error().detail};
   driver_ = std::move(*driver);
   log_.log(util::LogLevel::info, "agent", "Serf agent starting");
+  if (auto s = start_mdns(); !s.ok()) return s;
 
   auto rpc_hp = parse_listen_address(config_.rpc_addr);
   if (!rpc_hp.ok()) return util::Error{util::Errc::config, "Error starting RPC listener: listen tcp: " + rpc_hp.error().detail};
@@ -181,6 +182,27 @@ void Agent::print_banner(const swim::Address& bind, const swim::Address& adverti
   b += fmt::format("    Message Compression Enabled: {}\n", config_.enable_compression);
   if (!config_.discover.empty()) b += fmt::format("                   mDNS cluster: {}\n", config_.discover);
   log_.print(b);
+}
+
+// Serf starts mDNS once gossip is bound, before RPC, and refuses to start when it cannot.
+util::Status Agent::start_mdns() {
+  if (config_.discover.empty()) return {};
+  Mdns::Options options{
+      .cluster = config_.discover,
+      .node = config_.node_name,
+      .advertise = driver_->node().local_member().addr,
+      .interface = config_.mdns.interface.empty() ? config_.interface : config_.mdns.interface,
+      .disable_ipv4 = config_.mdns.disable_ipv4,
+      .disable_ipv6 = config_.mdns.disable_ipv6,
+  };
+  if (!options.interface.empty())
+    log_.log(util::LogLevel::info, "agent", "Starting mDNS listener on interface {}", options.interface);
+  auto mdns = Mdns::start(loop_, std::move(options), log_, [this](auto addresses, auto done) {
+    join(std::move(addresses), config_.replay_on_join, std::move(done));
+  });
+  if (!mdns.ok()) return util::Error{util::Errc::io, "Error starting mDNS listener: " + mdns.error().detail};
+  mdns_ = std::move(*mdns);
+  return {};
 }
 
 util::Status Agent::start_join() {
@@ -276,6 +298,7 @@ void Agent::graceful_leave_then_exit() {
 void Agent::leave(std::function<void()> done) {
   if (leaving_) return;
   leaving_ = true;
+  mdns_.reset();  // stop answering: peers should not join a node that is leaving
   log_.log(util::LogLevel::info, "agent", "requesting graceful leave from Serf");
   driver_->leave([this, done = std::move(done)] {
     done();
@@ -346,6 +369,7 @@ void Agent::shutdown(int code) {
   exit_code_ = code;
   listeners_.clear();
   if (rpc_) rpc_->close();
+  mdns_.reset();
   if (driver_) driver_->close();
   sigint_.reset();
   sigterm_.reset();

@@ -1,6 +1,7 @@
 // agent::Agent: the running `shoal agent`. It owns the libuv loop's handles for one node: the
-// runtime::Driver (gossip), the RpcServer, signal handlers and the retry-join timer; it turns
-// RPC requests and signals into node operations and fans node events out to RPC streams.
+// runtime::Driver (gossip), the RpcServer, mDNS discovery (-discover), signal handlers and the
+// retry-join timer; it turns RPC requests and signals into node operations and fans node
+// events out to RPC streams.
 #pragma once
 
 #include <uv.h>
@@ -12,6 +13,7 @@
 
 #include "agent/agent_api.h"
 #include "agent/config.h"
+#include "agent/mdns.h"
 #include "agent/rpc_server.h"
 #include "runtime/driver.h"
 #include "runtime/logger.h"
@@ -52,6 +54,7 @@ class Agent final : public AgentApi {
   util::Result<swim::Address> resolve_advertise(const swim::Address& bind) const;
   void print_banner(const swim::Address& bind, const swim::Address& advertise);
   util::Status start_join();
+  util::Status start_mdns();
   void schedule_retry_join(bool first);
   void on_event(const serf::Event& event);
   void on_signal(int signum);
@@ -65,6 +68,7 @@ class Agent final : public AgentApi {
   runtime::AgentLogger& log_;
   std::unique_ptr<runtime::Driver> driver_;
   std::unique_ptr<RpcServer> rpc_;
+  std::unique_ptr<Mdns> mdns_;  // -discover
   runtime::UvHandle<uv_signal_t> sigint_, sigterm_, sighup_;
   runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
   std::map<std::uint64_t, EventListener> listeners_;
