@@ -10,7 +10,7 @@ export SHOAL_BUILD_DIR=${1:-$root/build-static}
 export SHOAL_IMAGE_TAG=compose-test-$$
 project=shoal-compose-test-$$
 network=${project}_shoal
-file=${SHOAL_COMPOSE_FILE:-$root/compose/docker-compose.yml}
+file=$root/compose/docker-compose.yml
 images=(shoal/scratch shoal/busybox shoal/serf shoal/busybox-base)
 started=$SECONDS
 
