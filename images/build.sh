@@ -25,7 +25,8 @@ ninja -C "$build_dir" -j "${JOBS:-$(nproc)}" src/shoal entrypoint/cluster-init >
 shoal=$build_dir/src/shoal
 init=$build_dir/entrypoint/cluster-init
 for bin in "$shoal" "$init"; do
-  ! ldd "$bin" >/dev/null 2>&1 || die "$bin is dynamically linked: set up $build_dir with -Dstatic=true"
+  ! ldd "$bin" >/dev/null 2>&1 ||
+    die "$bin is dynamically linked: set up $build_dir with -Dstatic=true"
 done
 
 ctx=$(mktemp -d)
@@ -44,7 +45,8 @@ cp "$busybox" "$rootfs/bin/busybox"
   mkdir -p "$rootfs/$(dirname "$applet")"
   ln -s /bin/busybox "$rootfs/$applet"
 done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+printf '%s\n' root:x:0:0:root:/root:/bin/sh nobody:x:65534:65534:nobody:/:/bin/false \
+  >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 
 # Debian's serf links glibc dynamically: copy it with every library ldd names, at the same paths.
@@ -62,7 +64,8 @@ image() {  # name, Dockerfile, build args...
   shift 2
   # The classic builder: BuildKit needs the buildx plugin, which Debian's docker.io lacks.
   local out
-  out=$(DOCKER_BUILDKIT=0 docker build -q -t "$name:$tag" -f "$root/images/$file" "$@" "$ctx" 2>&1) ||
+  out=$(DOCKER_BUILDKIT=0 docker build -q -t "$name:$tag" -f "$root/images/$file" "$@" "$ctx" \
+    2>&1) ||
     die "building $name:$tag failed:"$'\n'"$out"
   echo "built $name:$tag"
 }

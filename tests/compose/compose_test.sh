@@ -17,8 +17,9 @@ started=$SECONDS
 say() { echo "[$((SECONDS - started))s] $*"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-command -v docker >/dev/null || fail "docker is not installed (scripts/install-deps expects Docker Engine)"
-docker info >/dev/null 2>&1 || fail "the Docker daemon does not answer: $(docker info 2>&1 | tail -1)"
+command -v docker >/dev/null || fail "docker is not installed (CI provides Docker Engine)"
+docker info >/dev/null 2>&1 ||
+  fail "the Docker daemon does not answer: $(docker info 2>&1 | tail -1)"
 if docker compose version >/dev/null 2>&1; then compose_cmd=(docker compose)
 elif command -v docker-compose >/dev/null; then compose_cmd=(docker-compose)
 else fail "neither 'docker compose' nor docker-compose is installed (scripts/install-deps)"; fi
@@ -112,7 +113,8 @@ docker kill "${id[container03]}" >/dev/null
 wait_until 60 "docker kill: container03 is failed" seen_as failed container03 "${observers[@]}"
 
 docker network disconnect "$network" "${id[container02]}"
-wait_until 60 "network disconnect: container02 is failed" seen_as failed container02 "${observers[@]}"
+wait_until 60 "network disconnect: container02 is failed" \
+  seen_as failed container02 "${observers[@]}"
 docker network connect --ip 198.18.90.12 --alias container02 "$network" "${id[container02]}"
 wait_until 120 "network connect: container02 is alive again" \
   all_alive container02 "${observers[@]}"
