@@ -52,7 +52,8 @@ util::Result<std::unique_ptr<Mdns>> Mdns::start(uv_loop_t* loop, Options options
                                       .ips = {options.advertise.ip},
                                       .txt = {mdns::serf_txt(options.cluster)}});
   if (!service.ok()) return service.error();
-  std::unique_ptr<Mdns> m(new Mdns(loop, std::move(options), std::move(*service), log, std::move(join)));
+  std::unique_ptr<Mdns> m(
+      new Mdns(loop, std::move(options), std::move(*service), log, std::move(join)));
 
   std::vector<std::string> failures;
   for (Family* f : {&m->v4_, &m->v6_}) {
@@ -67,7 +68,7 @@ util::Result<std::unique_ptr<Mdns>> Mdns::start(uv_loop_t* loop, Options options
     return util::Error{util::Errc::io, "No multicast listeners could be started (" + why + ")"};
   }
   for (auto& f : failures)
-    m->log_.log(util::LogLevel::info, "agent.mdns", "Carrying on without mDNS over {}", f);
+    m->note(util::LogLevel::info, "Carrying on without mDNS over {}", f);
 
   uv_timer_start(m->poll_timer_.get(), [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Mdns>(t)) self->poll();
@@ -81,17 +82,19 @@ util::Status Mdns::open_family(Family& f) {
   f.interfaces = std::move(*interfaces);
   auto responder = MdnsSocket::open_multicast(
       loop_, f.af, f.interfaces, slab_,
-      [this, &f](util::ByteView bytes, const sockaddr* from) { on_responder_datagram(f, bytes, from); });
+      [this, &f](util::ByteView bytes, const sockaddr* from) {
+        on_responder_datagram(f, bytes, from);
+      });
   if (!responder.ok()) return responder.error();
   f.responder = std::move(*responder);
-  auto browser = MdnsSocket::open_unicast(loop_, f.af, slab_, [this](util::ByteView bytes, const sockaddr*) {
-    on_browser_datagram(bytes);
-  });
+  auto browser = MdnsSocket::open_unicast(
+      loop_, f.af, slab_,
+      [this](util::ByteView bytes, const sockaddr* from) { on_browser_datagram(bytes, from); });
   if (browser.ok()) {
     f.browser = std::move(*browser);
   } else {
-    log_.log(util::LogLevel::warn, "agent.mdns", "Failed to bind to {} query port, answering only: {}",
-             family_name(f.af), browser.error().detail);
+    note(util::LogLevel::warn, "Failed to bind to {} query port, answering only: {}",
+         family_name(f.af), browser.error().detail);
   }
   return {};
 }
@@ -100,7 +103,7 @@ void Mdns::poll() {
   browse_.reset();
   std::string error;
   if (send_query(mdns::question_message(browse_.service(), mdns::rrtype::ptr), error) == 0) {
-    log_.log(util::LogLevel::err, "agent.mdns", "Failed to poll for new hosts: {}", error);
+    note(util::LogLevel::err, "Failed to poll for new hosts: {}", error);
     return;
   }
   collecting_ = true;
@@ -133,46 +136,49 @@ int Mdns::send_query(const mdns::Message& query, std::string& error) {
     }
     error = fmt::format("{}: {}", family_name(f->af), family_error);
     if (!std::exchange(f->send_warned, true))
-      log_.log(util::LogLevel::warn, "agent.mdns", "Failed to send a query over {}: {}", family_name(f->af),
-               family_error);
+      note(util::LogLevel::warn, "Failed to send a query over {}: {}", family_name(f->af),
+           family_error);
   }
   return families;
 }
 
-void Mdns::on_responder_datagram(Family& f, util::ByteView bytes, const sockaddr* from) {
+util::Result<mdns::Message> Mdns::decode_from(util::ByteView bytes, const sockaddr* from) {
   auto message = mdns::decode(bytes);
-  if (!message.ok()) {
-    log_.log(util::LogLevel::debug, "agent.mdns", "Failed to unpack packet peer={} err={}", peer_of(from),
-             message.error().detail);
-    return;
-  }
-  if (message->response) {  // another responder's multicast answers, for a poll under way
-    if (collecting_) on_browser_datagram(bytes);
-    return;
-  }
+  if (!message.ok())
+    note(util::LogLevel::debug, "Failed to unpack packet peer={} err={}", peer_of(from),
+         message.error().detail);
+  return message;
+}
+
+void Mdns::on_responder_datagram(Family& f, util::ByteView bytes, const sockaddr* from) {
+  auto message = decode_from(bytes, from);
+  if (!message.ok()) return;
+  if (message->response) return on_answers(*message);  // another responder's multicast answers
   auto replies = service_.respond(*message);
   if (!replies.ok()) {
-    log_.log(util::LogLevel::debug, "agent.mdns", "Failed to handle query peer={} err={}", peer_of(from),
-             replies.error().detail);
+    note(util::LogLevel::debug, "Failed to handle query peer={} err={}", peer_of(from),
+         replies.error().detail);
     return;
   }
   for (auto& reply : *replies)
     if (auto s = f.responder->send_to(reply, from); !s.ok())
-      log_.log(util::LogLevel::debug, "agent.mdns", "Failed to answer peer={} err={}", peer_of(from),
-               s.error().detail);
+      note(util::LogLevel::debug, "Failed to answer peer={} err={}", peer_of(from),
+           s.error().detail);
 }
 
-void Mdns::on_browser_datagram(util::ByteView bytes) {
+void Mdns::on_browser_datagram(util::ByteView bytes, const sockaddr* from) {
+  if (auto message = decode_from(bytes, from); message.ok()) on_answers(*message);
+}
+
+void Mdns::on_answers(const mdns::Message& message) {
   if (!collecting_) return;
-  auto message = mdns::decode(bytes);
-  if (!message.ok()) return;
-  auto step = browse_.on_message(*message);
+  auto step = browse_.on_message(message);
   for (auto& found : step.found) on_found(found);
   for (auto& instance : step.follow_ups) {
     std::string error;
     if (send_query(mdns::question_message(instance, mdns::rrtype::any), error) == 0)
-      log_.log(util::LogLevel::debug, "agent.mdns", "Failed to query instance {}: {}", mdns::to_string(instance),
-               error);
+      note(util::LogLevel::debug, "Failed to query instance {}: {}", mdns::to_string(instance),
+           error);
   }
 }
 
@@ -180,8 +186,9 @@ void Mdns::on_found(const mdns::Found& found) {
   const swim::Address address{found.ip, found.port};
   if (address == options_.advertise) return;  // our own answer
   std::string text = swim::to_string(address);
-  if (seen_.count(text) || std::find(pending_.begin(), pending_.end(), text) != pending_.end()) return;
-  log_.log(util::LogLevel::debug, "agent.mdns", "Found {} at {}", mdns::to_string(found.instance), text);
+  const bool pending = std::find(pending_.begin(), pending_.end(), text) != pending_.end();
+  if (pending || seen_.count(text)) return;
+  note(util::LogLevel::debug, "Found {} at {}", mdns::to_string(found.instance), text);
   pending_.push_back(std::move(text));
   uv_timer_start(quiet_timer_.get(), [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Mdns>(t)) self->join_pending();
@@ -195,8 +202,8 @@ void Mdns::join_pending() {
   std::weak_ptr<int> alive = alive_;
   join_(std::move(batch), [this, alive](int joined, std::string error) {
     if (alive.expired()) return;
-    if (!error.empty()) log_.log(util::LogLevel::err, "agent.mdns", "Failed to join: {}", error);
-    if (joined > 0) log_.log(util::LogLevel::info, "agent.mdns", "Joined {} hosts", joined);
+    if (!error.empty()) note(util::LogLevel::err, "Failed to join: {}", error);
+    if (joined > 0) note(util::LogLevel::info, "Joined {} hosts", joined);
   });
 }
 

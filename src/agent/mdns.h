@@ -17,7 +17,10 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "agent/mdns_browse.h"
 #include "agent/mdns_service.h"
@@ -72,8 +75,15 @@ class Mdns {
   void poll();
   // Sends `query` over every family; returns how many families got it out, and the last error.
   int send_query(const mdns::Message& query, std::string& error);
+  template <typename... Args>
+  void note(util::LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
+    log_.log(level, "agent.mdns", format, std::forward<Args>(args)...);
+  }
+  util::Result<mdns::Message> decode_from(util::ByteView bytes, const sockaddr* from);
   void on_responder_datagram(Family& f, util::ByteView bytes, const sockaddr* from);
-  void on_browser_datagram(util::ByteView bytes);
+  void on_browser_datagram(util::ByteView bytes, const sockaddr* from);
+  // Answers that arrived while a poll collects them.
+  void on_answers(const mdns::Message& message);
   void on_found(const mdns::Found& found);
   void join_pending();
 

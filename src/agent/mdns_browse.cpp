@@ -1,16 +1,14 @@
 // Browsing for serf's mDNS service: see mdns_browse.h.
 #include "agent/mdns_browse.h"
 
-#include <algorithm>
-
 namespace agent::mdns {
 
 namespace {
 
 std::string key_of(const Name& name) {
   std::string key = to_string(name);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+  for (char& c : key)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return key;
 }
 

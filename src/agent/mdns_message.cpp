@@ -15,7 +15,12 @@ constexpr std::size_t pointer_offset_max = 0x3fff;  // 14 bits
 util::Error truncated(std::string_view what) {
   return {util::Errc::truncated, fmt::format("dns: message ends inside {}", what)};
 }
-util::Error malformed(std::string_view what) { return {util::Errc::malformed, "dns: " + std::string(what)}; }
+util::Error malformed(std::string_view what) {
+  return {util::Errc::malformed, "dns: " + std::string(what)};
+}
+util::Error invalid(std::string_view what) {
+  return {util::Errc::invalid_argument, "dns: " + std::string(what)};
+}
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -84,7 +89,8 @@ class Reader {
       if ((len & 0xc0) != 0) return malformed("unknown label type");
       if (msg_.size() - cursor - 1 < len) return truncated("a label");
       wire_bytes += len + 1u;
-      if (wire_bytes > limits::name_bytes_max) return {util::Errc::too_large, "dns: name longer than 255 bytes"};
+      if (wire_bytes > limits::name_bytes_max)
+        return {util::Errc::too_large, "dns: name longer than 255 bytes"};
       out.emplace_back(reinterpret_cast<const char*>(msg_.data() + cursor + 1), len);
       cursor += len + 1u;
     }
@@ -128,7 +134,8 @@ util::Status read_rdata(Reader& r, std::uint16_t rdlength, Record& rec) {
   switch (rec.type) {
     case rrtype::a:
     case rrtype::aaaa: {
-      if (rdlength != (rec.type == rrtype::a ? 4u : 16u)) return malformed("address record of the wrong size");
+      if (rdlength != (rec.type == rrtype::a ? 4u : 16u))
+        return malformed("address record of the wrong size");
       auto ip = r.bytes(rdlength, "an address");
       if (!ip.ok()) return ip.error();
       rec.address = std::move(*ip);
@@ -207,18 +214,19 @@ class Writer {
     std::size_t wire_bytes = 1;
     for (auto& label : name) {
       if (label.empty() || label.size() > limits::label_bytes_max)
-        return util::Error{util::Errc::invalid_argument, "dns: label empty or longer than 63 bytes"};
+        return invalid("label empty or longer than 63 bytes");
       wire_bytes += label.size() + 1;
     }
     if (wire_bytes > limits::name_bytes_max)
-      return util::Error{util::Errc::invalid_argument, "dns: name longer than 255 bytes"};
+      return invalid("name longer than 255 bytes");
     for (std::size_t i = 0; i < name.size(); ++i) {
       const std::string key = suffix_key(name, i);
       if (auto it = offsets_.find(key); compress && it != offsets_.end()) {
         util::put_u16be(out, static_cast<std::uint16_t>(0xc000 | it->second));
         return {};
       }
-      if (out.size() <= pointer_offset_max) offsets_.emplace(key, static_cast<std::uint16_t>(out.size()));
+      if (out.size() <= pointer_offset_max)
+        offsets_.emplace(key, static_cast<std::uint16_t>(out.size()));
       out.push_back(static_cast<std::uint8_t>(name[i].size()));
       out.insert(out.end(), name[i].begin(), name[i].end());
     }
@@ -245,7 +253,7 @@ util::Status write_rdata(Writer& w, const Record& rec) {
     case rrtype::a:
     case rrtype::aaaa:
       if (rec.address.size() != (rec.type == rrtype::a ? 4u : 16u))
-        return util::Error{util::Errc::invalid_argument, "dns: address record of the wrong size"};
+        return invalid("address record of the wrong size");
       w.out.insert(w.out.end(), rec.address.begin(), rec.address.end());
       return {};
     case rrtype::srv:
@@ -258,7 +266,7 @@ util::Status write_rdata(Writer& w, const Record& rec) {
     case rrtype::txt:
       for (auto& s : rec.txt) {
         if (s.size() > limits::txt_string_bytes_max)
-          return util::Error{util::Errc::invalid_argument, "dns: TXT string longer than 255 bytes"};
+          return invalid("TXT string longer than 255 bytes");
         w.out.push_back(static_cast<std::uint8_t>(s.size()));
         w.out.insert(w.out.end(), s.begin(), s.end());
       }
@@ -278,7 +286,7 @@ util::Status write_record(Writer& w, const Record& rec) {
   util::put_u16be(w.out, 0);
   if (auto s = write_rdata(w, rec); !s.ok()) return s;
   const std::size_t rdlength = w.out.size() - length_at - 2;
-  if (rdlength > 0xffff) return util::Error{util::Errc::invalid_argument, "dns: record data over 65535 bytes"};
+  if (rdlength > 0xffff) return invalid("record data over 65535 bytes");
   w.out[length_at] = static_cast<std::uint8_t>(rdlength >> 8);
   w.out[length_at + 1] = static_cast<std::uint8_t>(rdlength);
   return {};
@@ -293,7 +301,8 @@ std::uint16_t flags_of(const Message& m) {
 }  // namespace
 
 util::Result<Message> decode(util::ByteView bytes) {
-  if (bytes.size() > limits::message_bytes_max) return util::Error{util::Errc::too_large, "dns: message over 65535 bytes"};
+  if (bytes.size() > limits::message_bytes_max)
+    return util::Error{util::Errc::too_large, "dns: message over 65535 bytes"};
   if (bytes.size() < header_bytes) return truncated("the header");
   Message m;
   m.id = util::get_u16be(bytes.data());
@@ -308,7 +317,8 @@ util::Result<Message> decode(util::ByteView bytes) {
   const std::size_t an = util::get_u16be(bytes.data() + 6);
   const std::size_t ns = util::get_u16be(bytes.data() + 8);
   const std::size_t ar = util::get_u16be(bytes.data() + 10);
-  if (qd > limits::questions_max) return util::Error{util::Errc::too_large, fmt::format("dns: {} questions", qd)};
+  if (qd > limits::questions_max)
+    return util::Error{util::Errc::too_large, fmt::format("dns: {} questions", qd)};
   if (an + ns + ar > limits::records_max)
     return util::Error{util::Errc::too_large, fmt::format("dns: {} records", an + ns + ar)};
 
@@ -328,11 +338,12 @@ util::Result<Message> decode(util::ByteView bytes) {
 util::Result<util::Bytes> encode(const Message& m) {
   if (m.questions.size() > 0xffff || m.answers.size() > 0xffff || m.authorities.size() > 0xffff ||
       m.additionals.size() > 0xffff)
-    return util::Error{util::Errc::invalid_argument, "dns: too many entries in a section"};
+    return invalid("too many entries in a section");
   Writer w;
   util::put_u16be(w.out, m.id);
   util::put_u16be(w.out, flags_of(m));
-  for (std::size_t n : {m.questions.size(), m.answers.size(), m.authorities.size(), m.additionals.size()})
+  for (std::size_t n :
+       {m.questions.size(), m.answers.size(), m.authorities.size(), m.additionals.size()})
     util::put_u16be(w.out, static_cast<std::uint16_t>(n));
   for (auto& q : m.questions) {
     if (auto s = w.name(q.name, true); !s.ok()) return s.error();
@@ -356,14 +367,16 @@ util::Result<Name> parse_name(std::string_view dotted) {
     const std::string_view label = dotted.substr(0, dot);
     if (label.empty()) return util::Error{util::Errc::invalid_argument, "empty label"};
     if (label.size() > limits::label_bytes_max)
-      return util::Error{util::Errc::invalid_argument, fmt::format("label '{}' longer than 63 bytes", label.substr(0, 128))};
+      return util::Error{util::Errc::invalid_argument,
+                         fmt::format("label '{}' longer than 63 bytes", label.substr(0, 128))};
     wire_bytes += label.size() + 1;
     name.emplace_back(label);
     if (dot == std::string_view::npos) break;
     dotted.remove_prefix(dot + 1);
     if (dotted.empty()) return util::Error{util::Errc::invalid_argument, "empty label"};
   }
-  if (wire_bytes > limits::name_bytes_max) return util::Error{util::Errc::invalid_argument, "name longer than 255 bytes"};
+  if (wire_bytes > limits::name_bytes_max)
+    return util::Error{util::Errc::invalid_argument, "name longer than 255 bytes"};
   return name;
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 util::Result<Name> name_of(const std::string& what, const std::string& text) {
   auto name = parse_name(text);
-  if (!name.ok()) return util::Error{util::Errc::config, fmt::format("{} '{}' is not a DNS name: {}", what, text.substr(0, 128), name.error().detail)};
+  if (!name.ok())
+    return util::Error{util::Errc::config, fmt::format("{} '{}' is not a DNS name: {}", what,
+                                                       text.substr(0, 128), name.error().detail)};
   return name;
 }
 
@@ -46,7 +48,8 @@ util::Result<Service> Service::make(const ServiceSpec& spec) {
     if (s.size() > limits::txt_string_bytes_max)
       return util::Error{util::Errc::config, "mDNS TXT string longer than 255 bytes"};
   for (auto& ip : spec.ips)
-    if (ip.size() != 4 && ip.size() != 16) return util::Error{util::Errc::config, "invalid IP address in IPs list"};
+    if (ip.size() != 4 && ip.size() != 16)
+      return util::Error{util::Errc::config, "invalid IP address in IPs list"};
 
   Service s;
   s.enum_ = concat({"_services", "_dns-sd", "_udp"}, *domain);
@@ -59,7 +62,8 @@ util::Result<Service> Service::make(const ServiceSpec& spec) {
   // The largest answer: the service PTR with every instance record.
   auto largest = s.records(Question{s.service_, rrtype::ptr, class_in});
   if (auto whole = encode(Message{.answers = largest}); !whole.ok())
-    return util::Error{util::Errc::config, "mDNS records do not fit a DNS message: " + whole.error().detail};
+    return util::Error{util::Errc::config,
+                       "mDNS records do not fit a DNS message: " + whole.error().detail};
   return s;
 }
 
@@ -137,17 +141,26 @@ util::Result<std::vector<util::Bytes>> Service::respond(const Message& query) co
   if (query.response) return std::vector<util::Bytes>{};  // another responder's answers
   // RFC 6762 §18.3, §18.11: ignore other opcodes and response codes. §18.5 (TC: known answers
   // follow in later packets) is not implemented by hashicorp/mdns either; it refuses too.
-  if (query.opcode != 0) return util::Error{util::Errc::unsupported, fmt::format("mdns: received query with non-zero Opcode {}", query.opcode)};
-  if (query.rcode != 0) return util::Error{util::Errc::unsupported, fmt::format("mdns: received query with non-zero Rcode {}", query.rcode)};
-  if (query.truncated) return util::Error{util::Errc::unsupported, "mdns: support for DNS requests with high truncated bit not implemented"};
+  const auto ignored = [](std::string why) {
+    return util::Error{util::Errc::unsupported, "mdns: " + why};
+  };
+  if (query.opcode != 0)
+    return ignored(fmt::format("received query with non-zero Opcode {}", query.opcode));
+  if (query.rcode != 0)
+    return ignored(fmt::format("received query with non-zero Rcode {}", query.rcode));
+  if (query.truncated)
+    return ignored("support for DNS requests with high truncated bit not implemented");
   std::vector<Record> multicast, unicast;
-  for (auto& q : query.questions) append((q.klass & class_top_bit) ? unicast : multicast, records(q));
+  for (auto& q : query.questions)
+    append((q.klass & class_top_bit) ? unicast : multicast, records(q));
 
   std::vector<util::Bytes> replies;
   for (bool to_unicast : {false, true}) {
     auto& answers = to_unicast ? unicast : multicast;
     if (answers.empty()) continue;
-    Message reply{.id = to_unicast ? query.id : std::uint16_t{0}, .response = true, .authoritative = true};
+    Message reply{.id = to_unicast ? query.id : std::uint16_t{0},
+                  .response = true,
+                  .authoritative = true};
     reply.answers = std::move(answers);
     auto bytes = encode(reply);
     if (!bytes.ok()) return bytes.error();

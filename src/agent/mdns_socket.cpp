@@ -45,14 +45,16 @@ util::Result<int> open_bound(int family, std::uint16_t port) {
     sin->sin_port = htons(port);
     len = sizeof *sin;
   } else {
-    if (auto s = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY"); !s.ok()) return fail(s.error());
+    if (auto s = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY"); !s.ok())
+      return fail(s.error());
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
     sin6->sin6_family = AF_INET6;
     sin6->sin6_port = htons(port);
     len = sizeof *sin6;
   }
   if (port != 0)
-    if (auto s = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"); !s.ok()) return fail(s.error());
+    if (auto s = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR"); !s.ok())
+      return fail(s.error());
   if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
     return fail(errno_error(fmt::format("bind {} port {}", family_name(family), port)));
   return fd;
@@ -63,13 +65,15 @@ util::Status join_group(int fd, int family, unsigned index) {
     ip_mreqn m{};
     m.imr_multiaddr = group_v4;
     m.imr_ifindex = static_cast<int>(index);
-    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) return errno_error("join 224.0.0.251");
+    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0)
+      return errno_error("join 224.0.0.251");
     return {};
   }
   ipv6_mreq m{};
   m.ipv6mr_multiaddr = group_v6;
   m.ipv6mr_interface = index;
-  if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &m, sizeof m) != 0) return errno_error("join ff02::fb");
+  if (setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &m, sizeof m) != 0)
+    return errno_error("join ff02::fb");
   return {};
 }
 
@@ -77,7 +81,8 @@ util::Status set_multicast_interface(int fd, int family, unsigned index) {
   if (family == AF_INET) {
     ip_mreqn m{};
     m.imr_ifindex = static_cast<int>(index);
-    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) != 0) return errno_error("IP_MULTICAST_IF");
+    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) != 0)
+      return errno_error("IP_MULTICAST_IF");
     return {};
   }
   return set_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, static_cast<int>(index), "IPV6_MULTICAST_IF");
@@ -103,14 +108,15 @@ sockaddr_storage group_address(int family) {
 
 const char* family_name(int family) { return family == AF_INET ? "IPv4" : "IPv6"; }
 
-util::Result<std::vector<MulticastInterface>> multicast_interfaces(int family, const std::string& only) {
+util::Result<std::vector<MulticastInterface>> multicast_interfaces(int family,
+                                                                const std::string& only) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return errno_error("getifaddrs");
   std::set<std::string> names;
   for (ifaddrs* it = list; it; it = it->ifa_next) {
     if (!it->ifa_addr || it->ifa_addr->sa_family != family || !(it->ifa_flags & IFF_UP)) continue;
-    const bool wanted = only.empty() ? (it->ifa_flags & IFF_MULTICAST) && !(it->ifa_flags & IFF_LOOPBACK)
-                                     : only == it->ifa_name;
+    const bool multicast = (it->ifa_flags & IFF_MULTICAST) && !(it->ifa_flags & IFF_LOOPBACK);
+    const bool wanted = only.empty() ? multicast : only == it->ifa_name;
     if (wanted) names.insert(it->ifa_name);
   }
   freeifaddrs(list);
@@ -118,14 +124,16 @@ util::Result<std::vector<MulticastInterface>> multicast_interfaces(int family, c
   for (auto& name : names)
     if (unsigned index = if_nametoindex(name.c_str()); index != 0) out.push_back({name, index});
   if (!out.empty()) return out;
-  if (!only.empty())
-    return util::Error{util::Errc::not_found, fmt::format("interface {} has no {} address", only, family_name(family))};
-  return util::Error{util::Errc::not_found, fmt::format("no multicast interface has an {} address", family_name(family))};
+  const char* fam = family_name(family);
+  const std::string why = only.empty()
+                              ? fmt::format("no multicast interface has an {} address", fam)
+                              : fmt::format("interface {} has no {} address", only, fam);
+  return util::Error{util::Errc::not_found, why};
 }
 
 util::Result<std::unique_ptr<MdnsSocket>> MdnsSocket::open_multicast(
-    uv_loop_t* loop, int family, const std::vector<MulticastInterface>& interfaces, util::Bytes& slab,
-    OnDatagram on_datagram) {
+    uv_loop_t* loop, int family, const std::vector<MulticastInterface>& interfaces,
+    util::Bytes& slab, OnDatagram on_datagram) {
   auto fd = open_bound(family, mdns_port);
   if (!fd.ok()) return fd.error();
   std::string errors;
@@ -172,13 +180,18 @@ util::Status MdnsSocket::adopt(uv_loop_t* loop, int fd) {
       udp_.get(),
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
         auto* self = runtime::owner_of<MdnsSocket>(h);
-        *buf = self ? uv_buf_init(reinterpret_cast<char*>(self->slab_.data()), static_cast<unsigned>(self->slab_.size()))
-                    : uv_buf_init(nullptr, 0);
+        if (!self) {
+          *buf = uv_buf_init(nullptr, 0);
+          return;
+        }
+        *buf = uv_buf_init(reinterpret_cast<char*>(self->slab_.data()),
+                           static_cast<unsigned>(self->slab_.size()));
       },
       [](uv_udp_t* h, ssize_t nread, const uv_buf_t*, const sockaddr* from, unsigned flags) {
         if (auto* self = runtime::owner_of<MdnsSocket>(h)) self->on_read(nread, from, flags);
       });
-  if (rc != 0) return util::Error{util::Errc::io, std::string("uv_udp_recv_start: ") + uv_strerror(rc)};
+  if (rc != 0)
+    return util::Error{util::Errc::io, std::string("uv_udp_recv_start: ") + uv_strerror(rc)};
   return {};
 }
 
@@ -198,7 +211,8 @@ util::Status MdnsSocket::send_to(util::ByteView bytes, const sockaddr* to) {
 
 util::Status MdnsSocket::send_to_group(util::ByteView bytes, const MulticastInterface& out) {
   uv_os_fd_t fd = -1;
-  if (int rc = uv_fileno(udp_.handle(), &fd); rc != 0) return util::Error{util::Errc::io, uv_strerror(rc)};
+  if (int rc = uv_fileno(udp_.handle(), &fd); rc != 0)
+    return util::Error{util::Errc::io, uv_strerror(rc)};
   if (auto s = set_multicast_interface(fd, family_, out.index); !s.ok()) return s;
   const auto group = group_address(family_);
   return send_to(bytes, reinterpret_cast<const sockaddr*>(&group));

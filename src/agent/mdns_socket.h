@@ -33,7 +33,8 @@ struct MulticastInterface {
 // The interfaces to join and send on for `family` (AF_INET or AF_INET6): `only` when given, if
 // it has an address of that family; otherwise every interface that is up, multicast-capable,
 // not loopback and has an address of that family. Fails, with the reason, when none qualifies.
-util::Result<std::vector<MulticastInterface>> multicast_interfaces(int family, const std::string& only);
+util::Result<std::vector<MulticastInterface>> multicast_interfaces(int family,
+                                                                const std::string& only);
 
 // "IPv4" or "IPv6".
 const char* family_name(int family);

@@ -3,7 +3,8 @@
 # serf agents: (a) shoal joins serf and serf joins shoal, and every agent lists every other
 # alive; (b) a shoal agent whose namespace has IPv6 switched off discovers over IPv4;
 # (c) shoal agents with only IPv6 addresses discover each other; (d) an agent with another
-# cluster name is neither joined nor joins; and start-up errors. Needs root (ip netns); exits 77 without it.
+# cluster name is neither joined nor joins; and start-up errors. Needs root (ip netns);
+# exits 77 without it.
 # Namespaces are named shoal-mdns-<pid>-*; the bridge lives in its own namespace, so the
 # host's interfaces are untouched. IPv4 198.19.53.0/24, IPv6 2001:2::/64 and fe80::N.
 # Usage: mdns_test.sh PATH/TO/shoal
@@ -19,6 +20,7 @@ delete_namespaces() {
   for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 }
 trap 'cleanup; delete_namespaces' EXIT
+trap 'exit 1' INT TERM
 
 in_ns() { local ns=$1; shift; ip netns exec "$NS-$ns" "$@"; }
 new_ns() { ip netns add "$NS-$1" && NAMESPACES+=("$NS-$1") && in_ns "$1" ip link set lo up; }
@@ -55,17 +57,18 @@ node() {
 }
 
 # shoal_in NAME [flags...] / serf_in NAME [flags...]: an agent in namespace NAME, RPC on its
-# own 127.0.0.1:7373.
+# own 127.0.0.1:7373. Started directly (ip netns exec execs it), so $! is the agent itself.
 shoal_in() {
   local name=$1; shift
-  in_ns "$name" "$SHOAL" agent -node="$name" -rpc-addr=127.0.0.1:7373 -log-level=debug "$@" \
-    >"$WORK/$name.log" 2>&1 &
+  ip netns exec "$NS-$name" "$SHOAL" agent -node="$name" -rpc-addr=127.0.0.1:7373 \
+    -log-level=debug "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
   PIDS+=($!)
 }
 serf_in() {
   local name=$1; shift
-  in_ns "$name" serf agent -node="$name" -rpc-addr=127.0.0.1:7373 -log-level=debug "$@" \
-    >"$WORK/$name.log" 2>&1 &
+  ip netns exec "$NS-$name" serf agent -node="$name" -rpc-addr=127.0.0.1:7373 \
+    -log-level=debug "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
 members_of() { in_ns "$1" "$SHOAL" members -rpc-addr=127.0.0.1:7373 2>/dev/null; }
@@ -74,6 +77,11 @@ sees_alive() { members_of "$1" | awk -v n="$2" '$1 == n && $3 == "alive" {f=1} E
 alive_count() { members_of "$1" | awk '$3 == "alive"' | wc -l; }
 count_is() { [ "$(alive_count "$1")" = "$2" ]; }
 logged() { grep -q -- "$2" "$WORK/$1.log"; }
+logged_once() { [ "$(grep -c -- "$2" "$WORK/$1.log")" = 1 ]; }
+lists() { members_of "$1" | grep -q -- "$2"; }
+joined_address() { grep 'agent: joining:' "$WORK/$1.log" | grep -q -- "$2"; }
+not() { ! "$@"; }
+all_running() { for pid in "${PIDS[@]}"; do kill -0 "$pid" || return 1; done; }
 
 node g1 1 dual; node s1 2 dual; node s2 3 dual; node g2 4 dual
 node lone 5 dual; node s4 6 v4only; node s6a 7 v6only; node s6b 8 v6only
@@ -84,6 +92,7 @@ rpc_up g1
 shoal_in lone -bind=198.19.53.5 -discover=other
 rpc_up lone
 shoal_in s1 -iface=eth0 -discover=alpha
+s1_pid=$LAST_PID
 rpc_up s1
 check "shoal joins the serf agent it discovers" wait_for 20 "g1 sees s1" sees_alive g1 s1
 check "... through its own mDNS poll" logged s1 "agent.mdns: Joined 1 hosts"
@@ -96,9 +105,10 @@ check "... joining both in one batch" logged s2 "agent.mdns: Joined 2 hosts"
 # also finds and "joins" itself: 3 peers make 4.)
 serf_in g2 -iface=eth0 -discover=alpha
 rpc_up g2
-check "serf joins the shoal agents it discovers" wait_for 20 "g2 joined" logged g2 "agent.mdns: Joined 4 hosts"
-check "... having read their addresses from shoal's answers" \
-  bash -c "grep 'agent: joining:' '$WORK/g2.log' | grep -q 198.19.53.2:7946 && grep 'agent: joining:' '$WORK/g2.log' | grep -q 198.19.53.3:7946"
+check "serf joins the shoal agents it discovers" \
+  wait_for 20 "g2 joined" logged g2 "agent.mdns: Joined 4 hosts"
+check "... having read s1's address from its answer" joined_address g2 198.19.53.2:7946
+check "... and s2's" joined_address g2 198.19.53.3:7946
 for a in g1 s1 s2 g2; do
   check "$a lists all four alpha agents alive" wait_for 20 "$a sees 4" count_is $a 4
 done
@@ -106,20 +116,23 @@ done
 # --- (b) IPv6 switched off in the namespace: IPv4 carries on
 shoal_in s4 -bind=198.19.53.6 -discover=alpha
 rpc_up s4
-check "with IPv6 off, shoal still discovers and joins over IPv4" wait_for 20 "s4 joined" logged s4 "agent.mdns: Joined 4 hosts"
-check "... saying once that IPv6 is unavailable" \
-  bash -c "[ \$(grep -c 'Carrying on without mDNS over IPv6' '$WORK/s4.log') = 1 ]"
+check "with IPv6 off, shoal still discovers and joins over IPv4" \
+  wait_for 20 "s4 joined" logged s4 "agent.mdns: Joined 4 hosts"
+check "... saying once that IPv6 is unavailable" logged_once s4 "Carrying on without mDNS over IPv6"
 check "... and the cluster sees it" wait_for 20 "g1 sees s4" sees_alive g1 s4
 
 # --- start-up errors, as serf's "Error starting mDNS listener": exit 1 with the reason
-second() { in_ns s4 timeout 10 "$SHOAL" agent -bind=198.19.53.6:7950 -rpc-addr=127.0.0.1:7374 "$@" 2>&1; }
+second() {
+  in_ns s4 timeout 10 "$SHOAL" agent -bind=198.19.53.6:7950 -rpc-addr=127.0.0.1:7374 "$@" 2>&1
+}
 out=$(second -node=x -discover=alpha -mdns-disable-ipv4); rc=$?
 check "no family left for mDNS is a start-up error" [ $rc -eq 1 ]
-check "... naming each family's reason" grep -q \
-  "Error starting mDNS listener: No multicast listeners could be started (IPv6: no multicast interface has an IPv6 address)" <<<"$out"
+check "... naming each family's reason" grep -q "Error starting mDNS listener: No multicast \
+listeners could be started (IPv6: no multicast interface has an IPv6 address)" <<<"$out"
 out=$(second -node="$(printf 'n%.0s' {1..64})" -discover=alpha); rc=$?
 check "a node name that is no DNS label is a start-up error" [ $rc -eq 1 ]
-check "... saying so" grep -q "Error starting mDNS listener: Node name 'n*' is not a DNS name" <<<"$out"
+check "... saying so" \
+  grep -q "Error starting mDNS listener: Node name 'n*' is not a DNS name" <<<"$out"
 
 # --- (c) IPv6 only
 shoal_in s6a -bind='[2001:2::7]' -discover=gamma
@@ -128,14 +141,23 @@ shoal_in s6b -iface=eth0 -bind='[2001:2::8]' -discover=gamma
 rpc_up s6b
 check "IPv6-only shoal agents discover each other" wait_for 20 "s6a sees s6b" sees_alive s6a s6b
 check "... s6b joined by mDNS over IPv6" logged s6b "agent.mdns: Joined 1 hosts"
-check "... saying once that IPv4 is unavailable" logged s6b "Carrying on without mDNS over IPv4"
-check "IPv6 addresses were discovered" bash -c "members_out=\$(ip netns exec $NS-s6b '$SHOAL' members -rpc-addr=127.0.0.1:7373); grep -q '\[2001:2::7\]:7946' <<<\"\$members_out\""
+check "... saying once that IPv4 is unavailable" \
+  logged_once s6b "Carrying on without mDNS over IPv4"
+check "... and its peer's IPv6 address" lists s6b '\[2001:2::7\]:7946'
 
 # --- (d) another cluster name: nobody joined it, it joined nobody
 check "the 'other' agent is alone" count_is lone 1
-check "... and never joined anyone" bash -c "! grep -q 'agent.mdns: Joined' '$WORK/lone.log'"
+check "... and never joined anyone" not logged lone "agent.mdns: Joined"
 for a in g1 s1 s2 g2 s4; do
-  check "$a does not list the 'other' agent" bash -c "! ip netns exec $NS-$a '$SHOAL' members -rpc-addr=127.0.0.1:7373 | grep -q '^lone '"
+  check "$a does not list the 'other' agent" not lists $a '^lone '
 done
-check "nothing crashed" bash -c "for p in ${PIDS[*]}; do kill -0 \$p || exit 1; done"
+check "every agent still runs" all_running
+
+# --- leave: mDNS stops with the agent, which exits cleanly
+kill -INT "$s1_pid"
+rc=running
+if wait_for 20 "s1 to exit" not kill -0 "$s1_pid"; then wait "$s1_pid" 2>/dev/null; rc=$?; fi
+check "an mDNS agent leaves on SIGINT and exits 0" [ "$rc" = 0 ]
+check "... and peers record it left" wait_for 20 "g1 sees s1 left" \
+  bash -c "ip netns exec $NS-g1 '$SHOAL' members -rpc-addr=127.0.0.1:7373 | grep -q '^s1 .* left'"
 finish

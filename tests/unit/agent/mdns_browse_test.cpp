@@ -22,7 +22,8 @@ mdns::Message response_from(const std::string& node, util::Bytes ip, std::uint16
                                       .ips = {std::move(ip)},
                                       .txt = {mdns::serf_txt(cluster)}});
   REQUIRE(service.ok());
-  auto replies = service->respond(mdns::question_message(service->service_name(), mdns::rrtype::ptr));
+  auto query = mdns::question_message(service->service_name(), mdns::rrtype::ptr);
+  auto replies = service->respond(query);
   REQUIRE(replies.ok());
   REQUIRE(replies->size() == 1);
   auto m = mdns::decode(replies->front());
@@ -123,8 +124,8 @@ TEST_SUITE("agent.mdns_browse") {
     auto b = browse();
     mdns::Message flood{.response = true};
     for (std::size_t i = 0; i < mdns::limits::browse_entries_max; ++i)
-      flood.answers.push_back(mdns::Record{.name = {"h" + std::to_string(i)}, .type = mdns::rrtype::a,
-                                           .address = {1, 1, 1, 1}});
+      flood.answers.push_back(mdns::Record{
+          .name = {"h" + std::to_string(i)}, .type = mdns::rrtype::a, .address = {1, 1, 1, 1}});
     (void)b.on_message(flood);
     CHECK(b.on_message(response_from("n1", {198, 19, 53, 1}, 7946)).found.empty());
     b.reset();

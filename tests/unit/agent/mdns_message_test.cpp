@@ -71,7 +71,9 @@ std::optional<util::Errc> failure(const util::Bytes& bytes) {
 
 TEST_SUITE("agent.mdns_message") {
   TEST_CASE("serf's service query encodes byte for byte") {
-    auto bytes = encoded(mdns::Message{.id = 0x1234, .questions = {{name("_serf_c._tcp.local."), mdns::rrtype::ptr}}});
+    mdns::Message query{.id = 0x1234};
+    query.questions.push_back({name("_serf_c._tcp.local."), mdns::rrtype::ptr});
+    auto bytes = encoded(query);
     util::Bytes want{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
     put_name(want, "_serf_c._tcp.local.");
     want.insert(want.end(), {0, 12, 0, 1});
@@ -79,8 +81,13 @@ TEST_SUITE("agent.mdns_message") {
   }
 
   TEST_CASE("header flags survive a round trip") {
-    mdns::Message m{.id = 7, .response = true, .opcode = 5, .authoritative = true, .truncated = true,
-                    .recursion_desired = true, .rcode = 3};
+    mdns::Message m{.id = 7,
+                    .response = true,
+                    .opcode = 5,
+                    .authoritative = true,
+                    .truncated = true,
+                    .recursion_desired = true,
+                    .rcode = 3};
     auto back = mdns::decode(encoded(m));
     REQUIRE(back.ok());
     CHECK(back->id == 7);
@@ -124,7 +131,8 @@ TEST_SUITE("agent.mdns_message") {
   }
 
   TEST_CASE("compression keeps each name's spelling") {
-    mdns::Message m{.questions = {{name("a.LOCAL."), 1}, {name("b.local."), 1}, {name("c.local."), 1}}};
+    mdns::Message m;
+    m.questions = {{name("a.LOCAL."), 1}, {name("b.local."), 1}, {name("c.local."), 1}};
     auto bytes = encoded(m);
     auto back = mdns::decode(bytes);
     REQUIRE(back.ok());
@@ -211,7 +219,8 @@ TEST_SUITE("agent.mdns_message") {
   }
 
   TEST_CASE("oversized counts are refused before reading on") {
-    util::Bytes many_questions = header(static_cast<std::uint16_t>(mdns::limits::questions_max + 1), 0);
+    const auto too_many = static_cast<std::uint16_t>(mdns::limits::questions_max + 1);
+    util::Bytes many_questions = header(too_many, 0);
     CHECK(failure(many_questions) == util::Errc::too_large);
     util::Bytes many_records = header(0, 100, 100, 57);
     CHECK(failure(many_records) == util::Errc::too_large);
@@ -250,11 +259,11 @@ TEST_SUITE("agent.mdns_message") {
     };
     CHECK_FALSE(with_record(mdns::rrtype::a, {1, 2, 3}, 3).ok());
     CHECK_FALSE(with_record(mdns::rrtype::aaaa, {1, 2, 3, 4}, 4).ok());
-    CHECK_FALSE(with_record(mdns::rrtype::ptr, {1, 'a', 0, 9}, 4).ok());       // name shorter than rdata
-    CHECK_FALSE(with_record(mdns::rrtype::ptr, {1, 'a', 0}, 2).ok());          // name longer than rdata
-    CHECK_FALSE(with_record(mdns::rrtype::srv, {0, 1, 0}, 3).ok());            // fixed part cut short
-    CHECK_FALSE(with_record(mdns::rrtype::txt, {5, 'a', 'b'}, 3).ok());        // string overruns
-    CHECK_FALSE(with_record(99, {1, 2}, 3).ok());                              // rdata past the end
+    CHECK_FALSE(with_record(mdns::rrtype::ptr, {1, 'a', 0, 9}, 4).ok());  // name short of rdata
+    CHECK_FALSE(with_record(mdns::rrtype::ptr, {1, 'a', 0}, 2).ok());     // name past rdata
+    CHECK_FALSE(with_record(mdns::rrtype::srv, {0, 1, 0}, 3).ok());       // fixed part cut short
+    CHECK_FALSE(with_record(mdns::rrtype::txt, {5, 'a', 'b'}, 3).ok());   // string overruns
+    CHECK_FALSE(with_record(99, {1, 2}, 3).ok());                         // rdata past the end
     auto empty_txt = with_record(mdns::rrtype::txt, {}, 0);
     REQUIRE(empty_txt.ok());
     CHECK(empty_txt->answers[0].txt.empty());
@@ -264,14 +273,20 @@ TEST_SUITE("agent.mdns_message") {
   }
 
   TEST_CASE("encode refuses what a DNS message cannot hold") {
-    auto with = [](mdns::Record r) { return mdns::encode(mdns::Message{.answers = {std::move(r)}}); };
-    CHECK_FALSE(with(mdns::Record{.name = {std::string(64, 'x')}, .type = 1, .address = {1, 2, 3, 4}}).ok());
-    CHECK_FALSE(with(mdns::Record{.name = {""}, .type = 1, .address = {1, 2, 3, 4}}).ok());
-    CHECK_FALSE(with(mdns::Record{.name = {"a"}, .type = mdns::rrtype::a, .address = {1, 2, 3}}).ok());
-    CHECK_FALSE(with(mdns::Record{.name = {"a"}, .type = mdns::rrtype::txt, .txt = {std::string(256, 't')}}).ok());
-    mdns::Name long_name(5, std::string(60, 'n'));
-    CHECK_FALSE(with(mdns::Record{.name = long_name, .type = 99}).ok());
-    CHECK(with(mdns::Record{.name = {std::string(63, 'x')}, .type = mdns::rrtype::txt, .txt = {std::string(255, 't')}}).ok());
+    // A record of `type` owned by `owner`, with `txt` or a 4-byte address.
+    auto with = [](mdns::Name owner, std::uint16_t type, std::string txt = "",
+                   std::size_t ip_bytes = 4) {
+      mdns::Record r{.name = std::move(owner), .type = type};
+      if (type == mdns::rrtype::txt) r.txt = {std::move(txt)};
+      if (type == mdns::rrtype::a) r.address = util::Bytes(ip_bytes, 1);
+      return mdns::encode(mdns::Message{.answers = {std::move(r)}});
+    };
+    CHECK_FALSE(with({std::string(64, 'x')}, mdns::rrtype::a).ok());
+    CHECK_FALSE(with({""}, mdns::rrtype::a).ok());
+    CHECK_FALSE(with({"a"}, mdns::rrtype::a, "", 3).ok());
+    CHECK_FALSE(with({"a"}, mdns::rrtype::txt, std::string(256, 't')).ok());
+    CHECK_FALSE(with(mdns::Name(5, std::string(60, 'n')), 99).ok());
+    CHECK(with({std::string(63, 'x')}, mdns::rrtype::txt, std::string(255, 't')).ok());
   }
 
   TEST_CASE("names parse from dotted text and print back") {

@@ -153,7 +153,8 @@ TEST_SUITE("agent.mdns_service") {
     }
     SUBCASE("repeated questions do not repeat answers") {
       for (int i = 0; i < 60; ++i) query.questions.push_back(query.questions[0]);
-      query.questions.push_back({name("n1._serf_c._tcp.local."), mdns::rrtype::any, mdns::class_in});
+      query.questions.push_back(
+          {name("n1._serf_c._tcp.local."), mdns::rrtype::any, mdns::class_in});
       auto replies = service().respond(query);
       REQUIRE(replies.ok());
       CHECK(kinds(mdns::decode(replies->front())->answers) == "PTR SRV A TXT");
