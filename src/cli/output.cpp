@@ -1,10 +1,10 @@
 // Go-compatible text output for the CLI (see output.h).
 #include "cli/output.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdio>
+
+#include "swim/address.h"
 
 namespace cli {
 
@@ -291,20 +291,8 @@ std::string go_syntax(const msgpack::object& o, int depth) {
 }
 
 std::string format_tcp_addr(util::ByteView ip, std::uint16_t port) {
-  static constexpr std::uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  char buf[INET6_ADDRSTRLEN] = {};
-  const std::string p = ":" + std::to_string(port);
-  if (ip.size() == 16 && std::equal(ip.begin(), ip.begin() + 12, v4_prefix)) ip = ip.subspan(12);
-  if (ip.size() == 4) {
-    inet_ntop(AF_INET, ip.data(), buf, sizeof buf);
-    return buf + p;
-  }
-  if (ip.size() == 16) {
-    inet_ntop(AF_INET6, ip.data(), buf, sizeof buf);
-    return "[" + std::string(buf) + "]" + p;
-  }
-  if (ip.empty()) return p;
-  return "?" + util::to_hex(ip) + p;  // Go prints "?" + hex for odd lengths
+  if (ip.empty()) return ":" + std::to_string(port);  // Go's TCPAddr with a nil IP
+  return swim::to_string(swim::Address{util::Bytes(ip.begin(), ip.end()), port});
 }
 
 util::Result<std::map<std::string, std::string>> parse_tags(const std::vector<std::string>& pairs) {

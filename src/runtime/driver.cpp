@@ -75,6 +75,7 @@ util::Status Driver::bind_sockets(const swim::Address& bind) {
   swim::Address udp_bind = bind;
   udp_bind.port = bound_port_;
   if (auto s = to_sockaddr(udp_bind, ss); !s.ok()) return s;
+  udp_family_ = ss.ss_family;
 
   uv_udp_init(loop_, udp_.get());
   udp_.get()->data = this;
@@ -128,7 +129,7 @@ void Driver::drain(serf::Outbox& out) {
 
 void Driver::send_datagram(const swim::Address& to, util::ByteView bytes) {
   sockaddr_storage ss;
-  if (!to_sockaddr(to, ss).ok()) return;
+  if (!to_sockaddr(to, ss, udp_family_).ok()) return;
   struct SendReq {
     uv_udp_send_t req{};
     util::Bytes data;

@@ -99,6 +99,7 @@ class Driver {
   std::map<StreamConn*, std::unique_ptr<StreamConn>> streams_;
   std::map<swim::StreamId, StreamConn*> inbound_;
   swim::StreamId next_inbound_id_ = 1;
+  int udp_family_ = AF_INET;  // of the bound UDP socket: how IPv4 peers are addressed
   std::function<void()> leave_done_;
   bool closed_ = false;
 };

@@ -31,13 +31,23 @@ util::Result<swim::Address> from_sockaddr(const sockaddr* sa) {
   return util::Error{util::Errc::unsupported, "address family"};
 }
 
-util::Status to_sockaddr(const swim::Address& a, sockaddr_storage& out) {
+util::Status to_sockaddr(const swim::Address& a, sockaddr_storage& out, int socket_family) {
   std::memset(&out, 0, sizeof out);
-  if (a.ip.size() == 4) {
+  const bool v4 = a.ip.size() == 4 || swim::is_ipv4_mapped(a.ip);
+  if (v4 && socket_family != AF_INET6) {
     auto* in = reinterpret_cast<sockaddr_in*>(&out);
     in->sin_family = AF_INET;
     in->sin_port = htons(a.port);
-    std::memcpy(&in->sin_addr, a.ip.data(), 4);
+    std::memcpy(&in->sin_addr, a.ip.data() + a.ip.size() - 4, 4);
+    return {};
+  }
+  if (v4) {  // an IPv4 peer reached from an IPv6 (dual-stack) socket
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&out);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(a.port);
+    in6->sin6_addr.s6_addr[10] = 0xff;
+    in6->sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(&in6->sin6_addr.s6_addr[12], a.ip.data() + a.ip.size() - 4, 4);
     return {};
   }
   if (a.ip.size() == 16) {

@@ -1,7 +1,10 @@
-// Text forms of gossip addresses for logs, join errors and member listings. IPv6 follows
-// inet_ntop (RFC 5952 zero compression, glibc's embedded-IPv4 forms); written here because the
-// core must not include socket headers.
+// Text forms of gossip addresses for logs, join errors and member listings, as Go's net.IP
+// String prints them (Serf's listings): RFC 5952 zero compression, and an IPv4-mapped address
+// (Serf bound to 0.0.0.0 gossips its IPv4 address in that 16-byte form) in dotted IPv4 form.
+// Written here because the core must not include socket headers.
 #include "swim/address.h"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -34,11 +37,6 @@ std::string ipv6_string(const util::Bytes& ip) {
       continue;
     }
     if (!s.empty() && s.back() != ':') s += ':';
-    // glibc prints ::a.b.c.d and ::ffff:a.b.c.d for IPv4-compatible and -mapped addresses.
-    if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-      s += fmt::format("{}.{}.{}.{}", ip[12], ip[13], ip[14], ip[15]);
-      break;
-    }
     s += fmt::format("{:x}", words[i]);
   }
   return s;
@@ -46,15 +44,21 @@ std::string ipv6_string(const util::Bytes& ip) {
 
 }  // namespace
 
+bool is_ipv4_mapped(const util::Bytes& ip) {
+  static constexpr std::uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return ip.size() == 16 && std::equal(prefix, prefix + 12, ip.begin());
+}
+
 std::string ip_string(const util::Bytes& ip) {
   if (ip.size() == 4) return fmt::format("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]);
+  if (is_ipv4_mapped(ip)) return fmt::format("{}.{}.{}.{}", ip[12], ip[13], ip[14], ip[15]);
   if (ip.size() == 16) return ipv6_string(ip);
   if (ip.empty()) return "<nil>";
   return "?" + util::to_hex(ip);  // as Go prints an IP of the wrong length
 }
 
 std::string to_string(const Address& a) {
-  if (a.ip.size() == 16) return fmt::format("[{}]:{}", ip_string(a.ip), a.port);
+  if (a.ip.size() == 16 && !is_ipv4_mapped(a.ip)) return fmt::format("[{}]:{}", ip_string(a.ip), a.port);
   return fmt::format("{}:{}", ip_string(a.ip), a.port);
 }
 

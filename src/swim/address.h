@@ -18,5 +18,7 @@ struct Address {
 // "127.0.0.1:7946", "[::1]:7946"; ip_string omits the port ("127.0.0.1", "::1").
 std::string to_string(const Address& a);
 std::string ip_string(const util::Bytes& ip);
+// ::ffff:a.b.c.d, the 16-byte form of an IPv4 address (Go's To4 accepts it).
+bool is_ipv4_mapped(const util::Bytes& ip);
 
 }  // namespace swim

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <netinet/in.h>
+
 #include "runtime/sockaddr.h"
 
 TEST_SUITE("runtime.sockaddr") {
@@ -28,6 +30,23 @@ TEST_SUITE("runtime.sockaddr") {
     auto ip = runtime::parse_ip("::ffff:10.1.2.3");
     REQUIRE(ip.ok());
     CHECK(*ip == util::Bytes{10, 1, 2, 3});
+  }
+
+  TEST_CASE("an IPv4-mapped peer is sent to over IPv4, or mapped on an IPv6 socket") {
+    // Serf bound to 0.0.0.0 gossips ::ffff:a.b.c.d; an IPv4 socket cannot send to AF_INET6.
+    swim::Address mapped{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 18, 91, 4}, 7946};
+    sockaddr_storage ss;
+    REQUIRE(runtime::to_sockaddr(mapped, ss).ok());
+    REQUIRE(ss.ss_family == AF_INET);
+    auto back = runtime::from_sockaddr(reinterpret_cast<sockaddr*>(&ss));
+    REQUIRE(back.ok());
+    CHECK(*back == swim::Address{{198, 18, 91, 4}, 7946});
+
+    REQUIRE(runtime::to_sockaddr(swim::Address{{198, 18, 91, 4}, 7946}, ss, AF_INET6).ok());
+    REQUIRE(ss.ss_family == AF_INET6);
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    CHECK(IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr));
+    CHECK(ntohs(in6->sin6_port) == 7946);
   }
 
   TEST_CASE("bad addresses are refused") {

@@ -77,7 +77,7 @@ TEST_SUITE("swim.address") {
     CHECK(swim::ip_string({10, 1, 2, 254}) == "10.1.2.254");
   }
 
-  TEST_CASE("ipv6 addresses compress the longest zero run as inet_ntop does") {
+  TEST_CASE("ipv6 addresses print as go's net.IP String: longest zero run compressed") {
     auto v6 = [](std::initializer_list<int> words) {
       util::Bytes b;
       for (int w : words) {
@@ -99,13 +99,17 @@ TEST_SUITE("swim.address") {
         {v6({0xfe80, 0, 0, 0, 0x1, 0x2, 0x3, 0x4}), "fe80::1:2:3:4"},
         {v6({1, 2, 3, 4, 5, 6, 7, 0}), "1:2:3:4:5:6:7:0"},
         {v6({1, 0, 0, 0, 0, 0, 0, 0}), "1::"},
-        {v6({0, 0, 0, 0, 0, 0xffff, 0x7f00, 1}), "::ffff:127.0.0.1"},
+        {v6({0, 0, 0, 0, 0, 0xffff, 0x7f00, 1}), "127.0.0.1"},  // IPv4-mapped: Go's To4
+        {v6({0, 0, 0, 0, 0, 0, 0x7f00, 1}), "::7f00:1"},        // IPv4-compatible: plain hex
     };
     for (const auto& row : rows) {
       CAPTURE(row.text);
       CHECK(swim::ip_string(row.ip) == row.text);
     }
     CHECK(swim::to_string(swim::Address{v6({0, 0, 0, 0, 0, 0, 0, 1}), 7951}) == "[::1]:7951");
+    // What Serf bound to 0.0.0.0 gossips as its address: shown as the IPv4 address it is.
+    CHECK(swim::to_string(swim::Address{v6({0, 0, 0, 0, 0, 0xffff, 0xc612, 0x5b04}), 7946}) ==
+          "198.18.91.4:7946");
   }
 
   TEST_CASE("an ip of the wrong length prints as Go does") {
