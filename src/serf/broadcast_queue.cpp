@@ -2,14 +2,8 @@
 #include "serf/broadcast_queue.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace serf {
-
-int retransmit_limit(int mult, int n) {
-  const double scale = std::ceil(std::log10(static_cast<double>(n) + 1.0));
-  return mult * static_cast<int>(scale);
-}
 
 BroadcastQueue::Id BroadcastQueue::push(util::Bytes msg) {
   entries_.push_back(Entry{0, ++next_id_, std::move(msg)});

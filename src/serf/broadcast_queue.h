@@ -1,6 +1,6 @@
 // One of Serf's three broadcast queues (intents, events, queries), with memberlist's
 // TransmitLimitedQueue rules (gossip-wire.md §7.6): lowest transmit count first, then larger
-// messages, then newer ones; a message is dropped after retransmit_limit() transmissions.
+// messages, then newer ones; a message is dropped after swim::retransmit_limit() transmissions.
 // Serf's messages never replace each other. A caller that must know when a message has gone
 // out for good (graceful leave) keeps its id and asks contains().
 #pragma once
@@ -12,9 +12,6 @@
 #include "util/bytes.h"
 
 namespace serf {
-
-// RetransmitMult * ceil(log10(n + 1)), n = number of known members.
-int retransmit_limit(int mult, int n);
 
 class BroadcastQueue {
  public:

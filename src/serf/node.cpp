@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "serf/node_impl.h"
+#include "swim/formulas.h"
 #include "wire/limits.h"
 
 namespace serf {
@@ -108,9 +109,10 @@ void Node::Impl::send_serf(const swim::Address& to, util::ByteView serf_bytes) {
   core->send_user_packet(to, serf_bytes, out_->swim);
 }
 
-int Node::Impl::transmit_limit() const {
-  return retransmit_limit(config.memberlist.retransmit_mult,
-                          static_cast<int>(members.all().size()));
+int Node::Impl::transmit_limit(bool membership) const {
+  const auto& ml = config.memberlist;
+  return swim::retransmit_limit(ml.retransmit_mult + (membership ? ml.membership_retransmit_boost : 0),
+                                static_cast<int>(members.all().size()));
 }
 
 Member Node::Impl::member_from(const swim::Node& n) const {

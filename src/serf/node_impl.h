@@ -71,7 +71,8 @@ struct Node::Impl final : swim::Delegate {
   void emit(Event e);
   void send_serf(const swim::Address& to, util::ByteView serf_bytes);
   [[nodiscard]] bool running() const { return leave_state == LeaveState::running; }
-  [[nodiscard]] int transmit_limit() const;
+  // Transmissions per broadcast; join/leave intents (`membership`) get the boost.
+  [[nodiscard]] int transmit_limit(bool membership) const;
   void on_timers(util::Instant now);
   void advance_leave(util::Instant now);
   void start_memberlist_leave(util::Instant now);

@@ -17,8 +17,8 @@ util::Bytes Node::Impl::node_meta(std::size_t limit) {
 }
 
 std::vector<util::Bytes> Node::Impl::get_broadcasts(std::size_t overhead, std::size_t limit) {
-  const int tl = transmit_limit();
-  std::vector<util::Bytes> msgs = intent_queue.take(overhead, limit, tl);
+  std::vector<util::Bytes> msgs = intent_queue.take(overhead, limit, transmit_limit(true));
+  const int tl = transmit_limit(false);
   std::size_t used = 0;
   for (const auto& m : msgs) used += m.size() + overhead;
   for (BroadcastQueue* q : {&query_queue, &event_queue}) {

@@ -22,6 +22,11 @@ struct Config {
   util::Duration tcp_timeout = 10s;            // stream connect + exchange deadline
   int indirect_checks = 3;                     // helpers asked per failed probe
   int retransmit_mult = 4;                     // broadcasts sent mult*ceil(log10(n+1)) times
+  // shoal's own: membership changes (alive, suspect, dead; serf's join/leave intents) go out
+  // (mult + boost)*ceil(log10(n+1)) times. With memberlist's count about one 64-node cluster
+  // in five has a node that misses a join until the next push-pull, tens of seconds later
+  // (Serf's convergence tail); with 2 more none in a hundred does (tests/sim). 0 = memberlist.
+  int membership_retransmit_boost = 2;
   int suspicion_mult = 4;                      // suspicion min = mult*max(1,log10(n))*probe
   int suspicion_max_timeout_mult = 6;          // suspicion max = mult*min
   util::Duration push_pull_interval = 30s;     // anti-entropy, scaled above 32 nodes; 0 = off

@@ -16,7 +16,7 @@ Core::Impl::Impl(Config config, Delegate& d, util::Logger& l, util::Rng r)
       delegate(d),
       log(l),
       rng(r),
-      broadcasts(cfg.retransmit_mult),
+      broadcasts(cfg.retransmit_mult + cfg.membership_retransmit_boost),
       awareness(cfg.awareness_max_multiplier) {}
 
 // memberlist setAlive + schedule: our own alive (incarnation 1) is queued for gossip and the

@@ -25,7 +25,7 @@ Cluster::Cluster(Options o) : opts_(with_env_seed(o)), net_rng_(opts_.seed) {
     h->name = "n" + std::to_string(i + 1);
     const auto hi = static_cast<std::uint8_t>((i + 1) / 250);
     const auto lo = static_cast<std::uint8_t>((i + 1) % 250 + 1);
-    h->addr = swim::Address{{10, 0, hi, lo}, 7946};
+    h->addr = swim::Address{{198, 18, hi, lo}, 7946};  // the test-network range, virtual here
     serf::Config c;
     c.memberlist = o.lan_profile ? swim::Config::lan() : swim::Config::local();
     c.memberlist.name = h->name;

@@ -8,17 +8,6 @@ util::Bytes msg(std::size_t n, std::uint8_t fill) { return util::Bytes(n, fill);
 }
 
 TEST_SUITE("serf.broadcast_queue") {
-  TEST_CASE("retransmit limit is mult times ceil(log10(n + 1))") {
-    struct Row {
-      int n, expected;
-    };
-    const Row rows[] = {{0, 0}, {1, 4}, {3, 4}, {9, 4}, {10, 8}, {99, 8}, {100, 12}, {200, 12}};
-    for (const auto& row : rows) {
-      CAPTURE(row.n);
-      CHECK(serf::retransmit_limit(4, row.n) == row.expected);
-    }
-  }
-
   TEST_CASE("a message leaves the queue after the transmit limit") {
     serf::BroadcastQueue q;
     const auto id = q.push(msg(10, 1));

@@ -186,14 +186,14 @@ TEST_SUITE("swim.state") {
     s.core->leave(s.now, s.out);
     CHECK(s.core->self().state == swim::State::left);
     CHECK_FALSE(s.core->leave_done());
-    // n = 2: 4 * ceil(log10(3)) = 4 transmissions, one per piggybacking packet.
+    // n = 2: (4 + 2 membership boost) * ceil(log10(3)) = 6 transmissions, one per packet.
     int sent = 0;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 6; ++i) {
       s.clear();
       s.packet(addr(2), wire::Ping{static_cast<std::uint32_t>(100 + i), "a", {}, {}, 0});
       for (const auto& [to, d] : s.sent_of<wire::Dead>()) sent += d.node == "a" && d.from == "a";
     }
-    CHECK(sent == 4);
+    CHECK(sent == 6);
     CHECK(s.core->leave_done());
   }
 
