@@ -117,6 +117,8 @@ util::Result<Question> read_question(Reader& r) {
 
 util::Status read_txt(Reader& r, std::size_t end, Record& rec) {
   while (r.pos() < end) {
+    if (rec.txt.size() == limits::txt_strings_max)
+      return util::Error{util::Errc::too_large, "dns: too many TXT strings"};
     auto len = r.bytes(1, "a TXT string");
     if (!len.ok()) return len.error();
     if (end - r.pos() < (*len)[0]) return malformed("TXT string overruns its record");

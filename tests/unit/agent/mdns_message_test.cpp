@@ -267,6 +267,11 @@ TEST_SUITE("agent.mdns_message") {
     auto empty_txt = with_record(mdns::rrtype::txt, {}, 0);
     REQUIRE(empty_txt.ok());
     CHECK(empty_txt->answers[0].txt.empty());
+    auto empty_strings = [&](std::size_t n) {
+      return with_record(mdns::rrtype::txt, util::Bytes(n, 0), static_cast<std::uint16_t>(n));
+    };
+    CHECK(empty_strings(mdns::limits::txt_strings_max).ok());
+    CHECK_FALSE(empty_strings(mdns::limits::txt_strings_max + 1).ok());
     auto two = with_record(mdns::rrtype::txt, {1, 'a', 0}, 3);
     REQUIRE(two.ok());
     CHECK(two->answers[0].txt == std::vector<std::string>{"a", ""});
