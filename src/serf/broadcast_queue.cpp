@@ -47,8 +47,9 @@ std::size_t BroadcastQueue::prune(std::size_t max_retain) {
   return dropped;
 }
 
-bool BroadcastQueue::contains(Id id) const {
-  return std::any_of(entries_.begin(), entries_.end(), [id](const Entry& e) { return e.id == id; });
+bool BroadcastQueue::sent(Id id, int times) const {
+  return std::none_of(entries_.begin(), entries_.end(),
+                      [&](const Entry& e) { return e.id == id && e.transmits < times; });
 }
 
 }  // namespace serf

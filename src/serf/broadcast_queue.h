@@ -2,7 +2,7 @@
 // TransmitLimitedQueue rules (gossip-wire.md §7.6): lowest transmit count first, then larger
 // messages, then newer ones; a message is dropped after swim::retransmit_limit() transmissions.
 // Serf's messages never replace each other. A caller that must know when a message has gone
-// out for good (graceful leave) keeps its id and asks contains().
+// out (graceful leave) keeps its id and asks sent().
 #pragma once
 
 #include <cstddef>
@@ -23,7 +23,8 @@ class BroadcastQueue {
   std::vector<util::Bytes> take(std::size_t overhead, std::size_t limit, int transmit_limit);
   // Keeps the `max_retain` first messages in queue order; returns how many were dropped.
   std::size_t prune(std::size_t max_retain);
-  [[nodiscard]] bool contains(Id id) const;
+  // Whether message `id` has gone out `times` times (or left the queue).
+  [[nodiscard]] bool sent(Id id, int times) const;
   [[nodiscard]] std::size_t size() const { return entries_.size(); }
 
  private:

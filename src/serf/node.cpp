@@ -225,12 +225,16 @@ void Node::Impl::advance_leave(util::Instant now) {
   switch (leave_phase) {
     case LeavePhase::none:
       return;
-    case LeavePhase::intent:
-      if (intent_queue.contains(leave_msg) && now < leave_deadline) return;
-      if (intent_queue.contains(leave_msg)) {
+    case LeavePhase::intent: {
+      // Serf waits for its leave intent's full transmit count before memberlist's leave; the
+      // boosted copies beyond that count go on alongside memberlist's dead message.
+      const bool sent = intent_queue.sent(leave_msg, transmit_limit(false));
+      if (!sent && now < leave_deadline) return;
+      if (!sent) {
         log.log(util::LogLevel::warn, "serf", "timeout while waiting for graceful leave");
       }
       start_memberlist_leave(now);
+    }
       [[fallthrough]];
     case LeavePhase::memberlist:
       if (!core->leave_done() && now < leave_deadline) return;

@@ -11,13 +11,15 @@ TEST_SUITE("serf.broadcast_queue") {
   TEST_CASE("a message leaves the queue after the transmit limit") {
     serf::BroadcastQueue q;
     const auto id = q.push(msg(10, 1));
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 1; i <= 2; ++i) {
       CHECK(q.take(2, 1000, 3).size() == 1);
-      CHECK(q.contains(id));
+      CHECK(q.size() == 1);
+      CHECK(q.sent(id, i));  // sent i times, still queued
+      CHECK_FALSE(q.sent(id, i + 1));
     }
     CHECK(q.take(2, 1000, 3).size() == 1);
     CHECK(q.take(2, 1000, 3).size() == 0);
-    CHECK_FALSE(q.contains(id));
+    CHECK(q.sent(id, 100));  // gone: sent for good
     CHECK(q.size() == 0);
   }
 
@@ -54,8 +56,8 @@ TEST_SUITE("serf.broadcast_queue") {
     REQUIRE(q.take(0, 1000, 10).size() == 1);
     const auto new_id = q.push(msg(5, 2));
     CHECK(q.prune(1) == 1);
-    CHECK(q.contains(new_id));
-    CHECK_FALSE(q.contains(old_id));
+    CHECK_FALSE(q.sent(new_id, 1));  // kept, never sent
+    CHECK(q.sent(old_id, 2));        // dropped
     CHECK(q.prune(5) == 0);
   }
 }
