@@ -24,6 +24,7 @@ WORK=$(mktemp -d /tmp/shoal-bench.XXXXXX)
 PIDS=()
 # BENCH_LOG_LEVEL=info BENCH_KEEP=1 keep the agents' logs in $WORK for a look at the timeline.
 LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
+IMPLS=${BENCH_IMPLS:-shoal serf}  # BENCH_IMPLS=shoal runs one side only
 trap 'kill -9 "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "logs in $WORK" >&2 || rm -rf "$WORK"' EXIT
 
 now() { date +%s.%N; }
@@ -107,6 +108,7 @@ run_round() {  # impl subnet round
 
 # stat impl metric -> "median/max" of the samples ("timeout" sorts last)
 stat() {
+  [ -e "$WORK/$1.$2" ] || { echo -; return; }
   sed 's/timeout/999999/' "$WORK/$1.$2" | sort -g | awk '
     function show(v) { return v == 999999 ? "timeout" : sprintf("%.2f", v) }
     { v[NR] = $1 } END { printf "%s/%s", show(v[int((NR + 1) / 2)]), show(v[NR]) }'
@@ -115,17 +117,18 @@ ratio() {  # medians of "median/max" pairs
   local a=${1%%/*} b=${2%%/*}
   [[ $a =~ ^[0-9.]+$ && $b =~ ^[0-9.]+$ ]] && awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }' || echo "-"
 }
-tails() { awk -v slow="$2" '($1 == "timeout" || $1 > slow) { n++ } END { print n + 0 }' "$WORK/$1.converge"; }
-failed_first() { awk '{ n += $1 } END { print n + 0 }' "$WORK/$1.leave_failed_first"; }
+tails() { [ -e "$WORK/$1.converge" ] || { echo -; return; }; awk -v slow="$2" '($1 == "timeout" || $1 > slow) { n++ } END { print n + 0 }' "$WORK/$1.converge"; }
+failed_first() { [ -e "$WORK/$1.leave_failed_first" ] || { echo -; return; }; awk '{ n += $1 } END { print n + 0 }' "$WORK/$1.leave_failed_first"; }
 
 echo "N=$N agents per implementation, idle window ${IDLE}s, $ROUNDS round(s)"
 for round in $(seq "$ROUNDS"); do
-  run_round shoal 1 "$round"
-  run_round serf 2 "$round"
+  [[ " $IMPLS " == *" shoal "* ]] && run_round shoal 1 "$round"
+  [[ " $IMPLS " == *" serf "* ]] && run_round serf 2 "$round"
   echo "round $round done" >&2
 done
-read -r s_rss s_cpu <"$WORK/shoal.idle"
-read -r g_rss g_cpu <"$WORK/serf.idle"
+s_rss=- s_cpu=- g_rss=- g_cpu=-
+[ -e "$WORK/shoal.idle" ] && read -r s_rss s_cpu <"$WORK/shoal.idle"
+[ -e "$WORK/serf.idle" ] && read -r g_rss g_cpu <"$WORK/serf.idle"
 row() { printf '%-34s %16s %16s %10s\n' "$@"; }
 row metric shoal serf shoal/serf
 row "" "median/max" "median/max" "(median)"

@@ -118,4 +118,13 @@ wait_until 60 "network disconnect: container02 is failed" \
 docker network connect --ip 198.18.90.12 --alias container02 "$network" "${id[container02]}"
 wait_until 120 "network connect: container02 is alive again" \
   all_alive container02 "${observers[@]}"
+
+# serf01 gossips its address IPv4-mapped (::ffff:198.18.90.21): shoal must still reach it by
+# UDP, not only by the TCP fallback ping.
+for s in container01 joiner; do
+  if docker logs "${id[$s]}" 2>&1 | grep -q "connect to serf01 but other probes failed"; then
+    fail "$s reached serf01 only over TCP"
+  fi
+done
+say "ok: shoal pings serf01 over UDP at its IPv4-mapped address"
 say "PASS"
