@@ -157,7 +157,8 @@ struct State {
   char** command = nullptr;
   char command_path[PATH_MAX];
   pid_t child = 0;
-  bool child_done = false;
+  bool started = false;     // start-up is over: the command runs (or the agent runs alone)
+  bool child_done = false;  // the command is gone; with no command: the agent was asked to leave
   int exit_code = 1, abort_code = 1;  // the command's status; ours if start-up fails
   int members_seen = 0;
   bool has_agent = false;
@@ -186,12 +187,13 @@ int64_t now_ms() {
 // ---- Usage and option parsing -------------------------------------------------------------------
 void usage() {
   say(STDOUT_FILENO, nullptr, "cluster-init %s: shoal's PID 1 for containers\n\n"
-         "usage: cluster-init [options] [--] COMMAND [ARGS...]\n\n"
+         "usage: cluster-init [options] [--] [COMMAND [ARGS...]]\n\n"
          "Starts the agent (`AGENT agent $SHOAL_AGENT_OPTS`, words split as the shell splits an\n"
          "unquoted variable) in its own session, waits for its RPC, runs COMMAND in its own process\n"
          "group, forwards signals, reaps zombies, restarts a crashed agent, and when COMMAND exits\n"
          "makes the agent leave the cluster, then exits with COMMAND's status (128+N for signal N;\n"
-         "127 when COMMAND is not found, 126 when it cannot be executed).\n\n"
+         "127 when COMMAND is not found, 126 when it cannot be executed). With no COMMAND the agent\n"
+         "runs alone: SIGTERM/SIGINT make it leave, then cluster-init exits 0.\n\n"
          "options (each also read from the environment variable shown):\n"
          "  -h, --help\n        this text\n",
          CLUSTER_INIT_VERSION);
@@ -307,11 +309,7 @@ bool parse_args(int argc, char** argv) {
     if (!takes_value && value) { ERR("option '%s' takes no value", a); return false; }
     if (!set_option(*o, value, !takes_value)) return false;
   }
-  if (i >= argc) {
-    ERR("no command given: usage: cluster-init [options] [--] COMMAND [ARGS...]; see --help");
-    return false;
-  }
-  st.command = argv + i;
+  if (i < argc) st.command = argv + i;  // none: the agent runs alone (checked once it is resolved)
   return true;
 }
 
@@ -386,6 +384,7 @@ int resolve(const char* name, char* out) {
 }
 
 int resolve_command() {
+  if (!st.command) return 0;
   int e = resolve(st.command[0], st.command_path);
   if (!e) return 0;
   if (e == ENOENT || e == ENOTDIR) {
@@ -688,7 +687,7 @@ void on_agent_exit(int status) {
     else INFO("the agent has left");
     return;
   }
-  if (!st.child) {  // still starting up: no restart, start-up fails
+  if (!st.started) {  // still starting up: no restart, start-up fails
     ERR("the agent exited (status %d) before it was ready; check SHOAL_AGENT_OPTS", code_of(status));
     return;
   }
@@ -696,6 +695,18 @@ void on_agent_exit(int status) {
   WARN("the agent exited (status %d); restarting it in %lld ms", code_of(status), (long long)st.backoff);
   st.restart_at = now + (st.backoff ? st.backoff : 1);
   st.backoff = st.backoff * 2 > kBackoffMaxMs ? kBackoffMaxMs : st.backoff * 2;
+}
+
+// With no command the agent is the service: TERM, INT and QUIT make it leave, and cluster-init
+// exits 0 once it has; HUP goes to the agent (it reloads); other signals are ignored.
+void agent_alone_signal(int sig) {
+  if (sig == SIGHUP && st.agent) {
+    kill(st.agent, SIGHUP);
+  } else if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) {
+    st.child_done = true;
+    st.exit_code = 0;
+    agent_leave();
+  }
 }
 
 void reap() {
@@ -740,6 +751,7 @@ void handle(const signalfd_siginfo& si) {
   if (sig == SIGCHLD) return reap();
   if (sig == SIGALRM && si.ssi_code == SI_TIMER) return on_timer();
   if (pid_t(si.ssi_pid) == getpid() && si.ssi_code == SI_USER) return;  // e.g. SIGPIPE from our own write
+  if (!st.command) return agent_alone_signal(sig);
   if (sig == SIGTERM && !st.child_done) return on_term(si);
   forward(sig, &si);
 }
@@ -777,9 +789,15 @@ int main(int argc, char** argv) {
   become_subreaper();
   if (int code = resolve_command()) return code;
   if (!resolve_agent()) return 1;
+  if (!st.command && !st.has_agent) {
+    ERR("no command given (and no agent to run alone): usage: cluster-init [options] [--] COMMAND [ARGS...]");
+    return 1;
+  }
   if (st.has_agent && !start_agent()) return 1;
   if (!wait_for_rpc()) return shut_down(st.abort_code);
   if (!wait_for_members()) return shut_down(st.abort_code);
-  if (!start_command()) return shut_down(1);
+  if (st.command && !start_command()) return shut_down(1);
+  if (!st.command) INFO("no command: running the agent alone until a stop signal");
+  st.started = true;
   return run_loop();
 }

@@ -2,6 +2,5 @@
 FROM scratch
 COPY cluster-init shoal /
 ENTRYPOINT ["/cluster-init"]
-# Something that lasts as long as the node should: a scratch image has no `sleep`. Replace it
-# with your own static service (COPY it in, CMD ["/my-service"]).
-CMD ["/shoal", "monitor", "-log-level=err"]
+# No CMD: with no command cluster-init runs the agent alone (restarted if it crashes; SIGTERM
+# makes it leave). Add your own static service with COPY and CMD ["/my-service"].

@@ -150,7 +150,7 @@ def case_exec_errors():
             f.write(b"\x7fELF\x00\x00garbage")
         os.chmod(garbage, 0o755)
         expect_one_error(["--", garbage], 126, "exec format error")
-        expect_one_error([], 1, "no command")
+        expect_one_error([], 1, "no command and no agent")
         expect_one_error(["--leave-timeout=soon", "true"], 1, "bad option value")
         e, log, _ = agent_env(tmp)
         expect_one_error(["--", "/nonexistent/cmd"], 127, "missing command with an agent", e)
@@ -394,6 +394,27 @@ def case_agent_restart():
             check(want - 0.02 <= gap <= want + 0.25, "restart gaps %s, want about 0.3, 0.6, 1.2 s" % gaps)
         check("[WARN cluster-init] the agent exited (status 3); restarting it in 300 ms" in r.stderr,
               "no warning: " + r.stderr)
+
+
+def case_agent_alone():
+    # No command: the agent is the service (a scratch image's default). It is restarted when it
+    # crashes, gets SIGHUP to reload, and leaves on SIGTERM, after which cluster-init exits 0.
+    with tempfile.TemporaryDirectory() as tmp:
+        e, log, _ = agent_env(tmp)
+        err = open(os.path.join(tmp, "stderr"), "w")
+        ci = subprocess.Popen([CI, "-vv", "--restart-backoff=100ms"], env=e, stderr=err)
+        wait_for(lambda: "running the agent alone" in read(err.name), "start-up with no command")
+        first_agent = first(events(log), "start")[1]
+        os.kill(first_agent, signal.SIGKILL)
+        wait_for(lambda: len([ev for ev in events(log) if ev[2] == "start"]) == 2, "the agent restarted", 5)
+        wait_for(lambda: len([ev for ev in events(log) if ev[2] == "listening"]) == 2, "the new agent", 5)
+        os.kill(ci.pid, signal.SIGHUP)
+        wait_for(lambda: ["1"] in [ev[3] for ev in events(log) if ev[2] == "signal"], "SIGHUP at the agent", 3)
+        check(ci.poll() is None, "cluster-init exited on SIGHUP")
+        os.kill(ci.pid, signal.SIGTERM)
+        check(ci.wait(10) == 0, "exit %s after SIGTERM, want 0" % ci.returncode)
+        check(first(events(log), "leave"), "the agent did not leave: %s" % events(log))
+        check(["2"] in [ev[3] for ev in events(log) if ev[2] == "signal"], "the agent did not get SIGINT")
 
 
 def case_agent_not_ready():
