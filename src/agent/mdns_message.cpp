@@ -40,17 +40,12 @@ class Reader {
   [[nodiscard]] std::size_t pos() const { return pos_; }
   [[nodiscard]] std::size_t left() const { return msg_.size() - pos_; }
 
-  util::Result<std::uint16_t> u16(std::string_view what) {
-    if (left() < 2) return truncated(what);
-    auto v = util::get_u16be(msg_.data() + pos_);
-    pos_ += 2;
-    return v;
-  }
-  util::Result<std::uint32_t> u32(std::string_view what) {
-    if (left() < 4) return truncated(what);
-    auto v = util::get_u32be(msg_.data() + pos_);
-    pos_ += 4;
-    return v;
+  // Big-endian fixed-size fields (std::uint16_t, std::uint32_t) of one part, all or none.
+  template <typename... Field>
+  util::Status fields(std::string_view what, Field&... out) {
+    if (left() < (sizeof(Field) + ...)) return truncated(what);
+    (take(out), ...);
+    return {};
   }
   util::Result<util::Bytes> bytes(std::size_t n, std::string_view what) {
     if (left() < n) return truncated(what);
@@ -97,6 +92,15 @@ class Reader {
   }
 
  private:
+  void take(std::uint16_t& v) {
+    v = util::get_u16be(msg_.data() + pos_);
+    pos_ += 2;
+  }
+  void take(std::uint32_t& v) {
+    v = util::get_u32be(msg_.data() + pos_);
+    pos_ += 4;
+  }
+
   util::ByteView msg_;
   std::size_t pos_;
 };
@@ -106,12 +110,7 @@ util::Result<Question> read_question(Reader& r) {
   auto name = r.name();
   if (!name.ok()) return name.error();
   q.name = std::move(*name);
-  auto type = r.u16("a question");
-  if (!type.ok()) return type.error();
-  auto klass = r.u16("a question");
-  if (!klass.ok()) return klass.error();
-  q.type = *type;
-  q.klass = *klass;
+  if (auto s = r.fields("a question", q.type, q.klass); !s.ok()) return s.error();
   return q;
 }
 
@@ -143,18 +142,9 @@ util::Status read_rdata(Reader& r, std::uint16_t rdlength, Record& rec) {
       rec.address = std::move(*ip);
       break;
     }
-    case rrtype::srv: {
-      auto priority = r.u16("an SRV record");
-      if (!priority.ok()) return priority.error();
-      auto weight = r.u16("an SRV record");
-      if (!weight.ok()) return weight.error();
-      auto port = r.u16("an SRV record");
-      if (!port.ok()) return port.error();
-      rec.priority = *priority;
-      rec.weight = *weight;
-      rec.port = *port;
+    case rrtype::srv:
+      if (auto s = r.fields("an SRV record", rec.priority, rec.weight, rec.port); !s.ok()) return s;
       [[fallthrough]];
-    }
     case rrtype::ptr: {
       if (r.pos() > end) return malformed("record data overruns its length");
       auto target = r.name();
@@ -180,18 +170,10 @@ util::Result<Record> read_record(Reader& r) {
   auto name = r.name();
   if (!name.ok()) return name.error();
   rec.name = std::move(*name);
-  auto type = r.u16("a record");
-  if (!type.ok()) return type.error();
-  auto klass = r.u16("a record");
-  if (!klass.ok()) return klass.error();
-  auto ttl = r.u32("a record");
-  if (!ttl.ok()) return ttl.error();
-  auto rdlength = r.u16("a record");
-  if (!rdlength.ok()) return rdlength.error();
-  rec.type = *type;
-  rec.klass = *klass;
-  rec.ttl = *ttl;
-  if (auto s = read_rdata(r, *rdlength, rec); !s.ok()) return s.error();
+  std::uint16_t rdlength = 0;
+  auto fixed = r.fields("a record", rec.type, rec.klass, rec.ttl, rdlength);
+  if (!fixed.ok()) return fixed.error();
+  if (auto s = read_rdata(r, rdlength, rec); !s.ok()) return s.error();
   return rec;
 }
 

@@ -139,8 +139,9 @@ std::vector<Record> Service::records(const Question& q) const {
 
 util::Result<std::vector<util::Bytes>> Service::respond(const Message& query) const {
   if (query.response) return std::vector<util::Bytes>{};  // another responder's answers
-  // RFC 6762 §18.3, §18.11: ignore other opcodes and response codes. §18.5 (TC: known answers
-  // follow in later packets) is not implemented by hashicorp/mdns either; it refuses too.
+  // RFC 6762 §18.3, §18.11: ignore other opcodes and response codes. A query with TC set
+  // (§18.5: its known-answer list goes on in later packets) is refused, as hashicorp/mdns
+  // refuses it: serf never sends one, and answering in full is always correct for a querier.
   const auto ignored = [](std::string why) {
     return util::Error{util::Errc::unsupported, "mdns: " + why};
   };
@@ -149,7 +150,7 @@ util::Result<std::vector<util::Bytes>> Service::respond(const Message& query) co
   if (query.rcode != 0)
     return ignored(fmt::format("received query with non-zero Rcode {}", query.rcode));
   if (query.truncated)
-    return ignored("support for DNS requests with high truncated bit not implemented");
+    return ignored("ignoring a query with the truncated bit set (known-answer lists)");
   std::vector<Record> multicast, unicast;
   for (auto& q : query.questions)
     append((q.klass & class_top_bit) ? unicast : multicast, records(q));

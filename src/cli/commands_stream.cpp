@@ -111,16 +111,25 @@ struct QueryOutcome {
   std::size_t num_responses = 0;
 };
 
-// Reads a query's records until "done"; text mode prints each as it arrives. nullopt when
-// interrupted or the agent went away.
-std::optional<QueryOutcome> collect_query(RpcClient& client, Ui& ui, bool text) {
-  QueryOutcome q;
-  while (true) {
+// Feeds each record of a query to on(record) until "done"; false when interrupted or the agent
+// went away. Records that do not decode are skipped.
+template <typename F>
+bool read_query_records(RpcClient& client, F&& on) {
+  for (;;) {
     auto rec = client.next_record();
-    if (!rec.ok()) return std::nullopt;
+    if (!rec.ok()) return false;
     rpc::QueryRecord qr;
     if (!rpc::decode(rec->body.get(), qr).ok()) continue;
-    if (qr.type == "done") return q;
+    if (qr.type == "done") return true;
+    on(qr);
+  }
+}
+
+// Reads a query's records; text mode prints each as it arrives. nullopt when interrupted or
+// the agent went away.
+std::optional<QueryOutcome> collect_query(RpcClient& client, Ui& ui, bool text) {
+  QueryOutcome q;
+  const bool done = read_query_records(client, [&](const rpc::QueryRecord& qr) {
     if (qr.type == "ack") {
       q.acks.push_back(qr.from);
       if (text) ui.out("Ack from '" + qr.from + "'");
@@ -131,7 +140,9 @@ std::optional<QueryOutcome> collect_query(RpcClient& client, Ui& ui, bool text) 
       if (!payload.empty() && payload.back() == '\n') payload.pop_back();
       if (text) ui.out("Response from '" + qr.from + "': " + payload);
     }
-  }
+  });
+  if (!done) return std::nullopt;
+  return q;
 }
 
 void print_query_json(Ui& ui, const QueryOutcome& q) {
@@ -159,13 +170,8 @@ std::optional<AckTally> collect_acks(RpcClient& client, Ui& ui, bool verbose) {
     return std::chrono::duration<double>(Clock::now() - start).count();
   };
   AckTally t;
-  while (true) {
-    auto rec = client.next_record();
-    if (!rec.ok()) return std::nullopt;
-    rpc::QueryRecord qr;
-    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
-    if (qr.type == "done") break;
-    if (qr.type != "ack") continue;
+  const bool done = read_query_records(client, [&](const rpc::QueryRecord& qr) {
+    if (qr.type != "ack") return;
     if (verbose) ui.out("\tAck from '" + qr.from + "'");
     ++t.count;
     if (!t.from.insert(qr.from).second) {
@@ -173,7 +179,8 @@ std::optional<AckTally> collect_acks(RpcClient& client, Ui& ui, bool verbose) {
       ui.out("Duplicate response from '" + qr.from + "'");
     }
     t.last_s = since();
-  }
+  });
+  if (!done) return std::nullopt;
   t.total_s = since();
   return t;
 }

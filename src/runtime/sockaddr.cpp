@@ -64,10 +64,10 @@ util::Result<util::Bytes> parse_ip(const std::string& text) {
   std::uint8_t buf[16];
   if (inet_pton(AF_INET, text.c_str(), buf) == 1) return util::Bytes(buf, buf + 4);
   if (inet_pton(AF_INET6, text.c_str(), buf) == 1) {
+    util::Bytes ip(buf, buf + 16);
     // Keep IPv4-mapped addresses in their 4-byte wire form.
-    static const std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(buf, mapped, 12) == 0) return util::Bytes(buf + 12, buf + 16);
-    return util::Bytes(buf, buf + 16);
+    if (swim::is_ipv4_mapped(ip)) ip.erase(ip.begin(), ip.begin() + 12);
+    return ip;
   }
   return util::Error{util::Errc::invalid_argument, "not an IP address: " + text};
 }
