@@ -144,20 +144,7 @@ util::Status Agent::start() {
   rpc_ = std::move(*rpc);
   log_.print("==> Starting shoal agent RPC...\n");
 
-  for (auto* sig : {&sigint_, &sigterm_, &sighup_}) {
-    uv_signal_init(loop_, sig->get());
-    sig->get()->data = this;
-  }
-  auto on_sig = [](uv_signal_t* h, int signum) {
-    if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
-  };
-  uv_signal_start(sigint_.get(), on_sig, SIGINT);
-  uv_signal_start(sigterm_.get(), on_sig, SIGTERM);
-  uv_signal_start(sighup_.get(), on_sig, SIGHUP);
-  uv_timer_init(loop_, retry_timer_.get());
-  retry_timer_.get()->data = this;
-  uv_timer_init(loop_, leave_timer_.get());
-  leave_timer_.get()->data = this;
+  if (auto s = start_signals_and_timers(); !s.ok()) return s;
 
   swim::Address shown_bind = *bind;
   shown_bind.port = driver_->bound_port();
@@ -166,6 +153,20 @@ util::Status Agent::start() {
   log_.print("\n==> Log data will now stream in as it occurs:\n\n");
   log_.flush_held();
   if (!config_.retry_join.empty()) schedule_retry_join(true);
+  return {};
+}
+
+util::Status Agent::start_signals_and_timers() {
+  auto on_sig = [](uv_signal_t* h, int signum) {
+    if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
+  };
+  for (auto [sig, signum] : {std::pair{&sigint_, SIGINT}, {&sigterm_, SIGTERM}, {&sighup_, SIGHUP}}) {
+    if (auto s = sig->init("uv_signal_init", uv_signal_init, loop_, this); !s.ok()) return s;
+    if (auto s = runtime::uv_status("uv_signal_start", uv_signal_start(sig->get(), on_sig, signum)); !s.ok())
+      return s;
+  }
+  for (auto* timer : {&retry_timer_, &leave_timer_})
+    if (auto s = timer->init("uv_timer_init", uv_timer_init, loop_, this); !s.ok()) return s;
   return {};
 }
 
@@ -238,28 +239,39 @@ void Agent::join(std::vector<std::string> addresses, bool replay, std::function<
                 });
 }
 
+// The handles live from start() to shutdown(); a start that libuv refuses (only a closing
+// handle can be refused) is logged, not fatal.
+void Agent::start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms) {
+  if (stopped_ || !timer.live()) return;
+  if (int rc = uv_timer_start(timer.get(), on_fire, ms, 0); rc != 0)
+    log_.log(util::LogLevel::err, "agent", "Failed to start a timer: {}", uv_strerror(rc));
+}
+
 void Agent::schedule_retry_join(bool first) {
   auto interval = first ? 0 : static_cast<std::uint64_t>(util::to_ms(config_.retry_interval));
-  uv_timer_start(retry_timer_.get(), [](uv_timer_t* t) {
-    auto* self = runtime::owner_of<Agent>(t);
-    if (!self || self->stopped_) return;
-    self->log_.log(util::LogLevel::info, "agent", "Joining cluster...");
-    self->join(self->config_.retry_join, self->config_.replay_on_join, [self](int n, std::string error) {
-      if (self->stopped_) return;
-      if (n > 0) {
-        self->log_.log(util::LogLevel::info, "agent", "Join completed. Synced with {} initial agents", n);
-        return;
-      }
-      ++self->retry_attempts_;
-      if (self->config_.retry_max_attempts > 0 && self->retry_attempts_ > self->config_.retry_max_attempts) {
-        self->log_.log(util::LogLevel::err, "agent", "Max join retry exhausted, exiting");
-        return self->shutdown(1);
-      }
-      self->log_.log(util::LogLevel::warn, "agent", "Join failed: {}, retrying in {}", error,
-                     util::format_go_duration(self->config_.retry_interval));
-      self->schedule_retry_join(false);
-    });
-  }, interval, 0);
+  start_timer(retry_timer_, [](uv_timer_t* t) {
+    if (auto* self = runtime::owner_of<Agent>(t)) self->retry_join();
+  }, interval);
+}
+
+void Agent::retry_join() {
+  if (stopped_) return;
+  log_.log(util::LogLevel::info, "agent", "Joining cluster...");
+  join(config_.retry_join, config_.replay_on_join, [this](int n, std::string error) {
+    if (stopped_) return;
+    if (n > 0) {
+      log_.log(util::LogLevel::info, "agent", "Join completed. Synced with {} initial agents", n);
+      return;
+    }
+    ++retry_attempts_;
+    if (config_.retry_max_attempts > 0 && retry_attempts_ > config_.retry_max_attempts) {
+      log_.log(util::LogLevel::err, "agent", "Max join retry exhausted, exiting");
+      return shutdown(1);
+    }
+    log_.log(util::LogLevel::warn, "agent", "Join failed: {}, retrying in {}", error,
+             util::format_go_duration(config_.retry_interval));
+    schedule_retry_join(false);
+  });
 }
 
 void Agent::on_event(const serf::Event& event) {
@@ -287,12 +299,12 @@ void Agent::on_signal(int signum) {
 void Agent::graceful_leave_then_exit() {
   log_.log(util::LogLevel::info, "agent", "Gracefully shutting down agent...");
   leave([this] { shutdown(0); });
-  uv_timer_start(leave_timer_.get(), [](uv_timer_t* t) {
+  start_timer(leave_timer_, [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Agent>(t)) {
       self->log_.log(util::LogLevel::warn, "agent", "Graceful leave timed out");
       self->shutdown(1);
     }
-  }, graceful_leave_cap_ms, 0);
+  }, graceful_leave_cap_ms);
 }
 
 void Agent::leave(std::function<void()> done) {

@@ -53,9 +53,12 @@ class Agent final : public AgentApi {
   util::Result<swim::Address> resolve_bind() const;
   util::Result<swim::Address> resolve_advertise(const swim::Address& bind) const;
   void print_banner(const swim::Address& bind, const swim::Address& advertise);
+  util::Status start_signals_and_timers();
   util::Status start_join();
   util::Status start_mdns();
+  void start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms);
   void schedule_retry_join(bool first);
+  void retry_join();
   void on_event(const serf::Event& event);
   void on_signal(int signum);
   void reload();

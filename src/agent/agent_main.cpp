@@ -56,7 +56,10 @@ int agent_main(int argc, char** argv) {
   std::fflush(stdout);
 
   uv_loop_t loop;
-  uv_loop_init(&loop);
+  if (int rc = uv_loop_init(&loop); rc != 0) {
+    std::printf("==> Failed to start the event loop: %s\n", uv_strerror(rc));
+    return 1;
+  }
   int code = run(&loop, std::move(*config), std::move(args));
   // Every handle is closed by now; a loop that will not close is our bug.
   uv_run(&loop, UV_RUN_DEFAULT);

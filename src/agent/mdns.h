@@ -72,6 +72,7 @@ class Mdns {
 
   Mdns(uv_loop_t* loop, Options options, mdns::Service service, util::Logger& log, Join join);
   util::Status open_family(Family& f);
+  void start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms);
   void poll();
   // Sends `query` over every family; returns how many families got it out, and the last error.
   int send_query(const mdns::Message& query, std::string& error);

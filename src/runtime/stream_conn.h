@@ -1,9 +1,15 @@
 // StreamConn: one memberlist TCP exchange — one framed request, at most one framed reply, then
 // close (gossip-wire.md §6). Outbound: connect, write, maybe read the reply. Inbound: read the
 // request, hand it to the Driver, write the reply. A deadline timer bounds either.
+//
+// Lifetime: the Driver owns every StreamConn. When an exchange ends (inside one of our own
+// callbacks, typically) the Driver retires us: close() shuts the handles at once, so no further
+// callback reaches us, and the object itself is destroyed later, once the callback has returned.
 #pragma once
 
 #include <uv.h>
+
+#include <memory>
 
 #include "runtime/uv_handle.h"
 #include "swim/address.h"
@@ -19,7 +25,9 @@ class StreamConn {
  public:
   enum class Kind { outbound, inbound };
 
-  StreamConn(Driver& driver, uv_loop_t* loop, Kind kind, swim::StreamId id);
+  // Fails when libuv cannot set up the connection's handles.
+  static util::Result<std::unique_ptr<StreamConn>> create(Driver& driver, uv_loop_t* loop,
+                                                          Kind kind, swim::StreamId id);
   ~StreamConn();
   StreamConn(const StreamConn&) = delete;
   StreamConn& operator=(const StreamConn&) = delete;
@@ -29,17 +37,21 @@ class StreamConn {
   util::Status accept(uv_stream_t* server, std::uint64_t timeout_ms);
   // Write the reply (may be empty) and then let the driver forget us.
   void write_and_finish(util::Bytes bytes);
+  // Closes the socket and the timer now; no callback reaches this object afterwards.
+  void close();
 
   [[nodiscard]] Kind kind() const { return kind_; }
   [[nodiscard]] swim::StreamId id() const { return id_; }
   [[nodiscard]] const swim::Address& peer() const { return peer_; }
 
  private:
+  StreamConn(Driver& driver, Kind kind, swim::StreamId id);
+  util::Status start_timer(std::uint64_t timeout_ms);
   void on_connected(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_written(int status);
   void on_timeout();
-  void start_reading();
+  util::Status start_reading();
   void complete(util::Result<util::Bytes> framed);
 
   Driver& driver_;
