@@ -4,12 +4,15 @@
 //   - UDP pings (answered with acks): loop CPU per packet received;
 //   - one push/pull stream of about 17 MiB (dead node states of unknown nodes, so the merge
 //     itself costs little and the stream path dominates): loop CPU for the stream;
-//   - one user-message stream of 19 MiB: loop CPU for the stream.
+//   - one user-message stream of 19 MiB: loop CPU for the stream;
+//   - first of all, 50 user-message streams of 19 MiB at once (the same bytes, from 50 threads):
+//     the process's peak RSS over its baseline, i.e. what the driver buffered at most.
 // Set STREAM_COST_LOG=1 to see the driver's debug log on stderr.
 // The loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID) is read at marks the sender places
 // between phases; the sender's own CPU is not counted.
 // Usage: build/bench/stream_cost [udp-packets] [push-pull-MiB] [user-message-MiB] [meta-bytes]
-//        (defaults 200000 17 19 16; meta-bytes: the Meta of each node state in the push/pull)
+//                                [parallel-streams]
+//        (defaults 200000 17 19 16 50; meta-bytes: the Meta of each node state in the push/pull)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <sys/resource.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,6 +111,18 @@ void send_stream(std::uint16_t port, const util::Bytes& message) {
   close(fd);
 }
 
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024;  // KiB on Linux
+}
+
+void send_parallel_streams(std::uint16_t port, const util::Bytes& message, int streams) {
+  std::vector<std::thread> senders;
+  for (int i = 0; i < streams; ++i) senders.emplace_back([&] { send_stream(port, message); });
+  for (auto& t : senders) t.join();
+}
+
 util::Bytes push_pull_of(std::size_t bytes, std::size_t meta_bytes, std::size_t& nodes) {
   wire::PushPull pp;
   const util::Bytes meta(meta_bytes, 'm');
@@ -154,6 +170,7 @@ int main(int argc, char** argv) {
   const double pp_mib = argc > 2 ? std::atof(argv[2]) : 17;
   const double um_mib = argc > 3 ? std::atof(argv[3]) : 19;
   const std::size_t meta_bytes = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 16;
+  const int parallel = argc > 5 ? std::atoi(argv[5]) : 50;
 
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -187,7 +204,11 @@ int main(int argc, char** argv) {
   std::size_t pp_nodes = 0;
   const auto pp = push_pull_of(static_cast<std::size_t>(pp_mib * (1 << 20)), meta_bytes, pp_nodes);
   const auto um = user_message_of(static_cast<std::size_t>(um_mib * (1 << 20)));
+  const double rss_baseline = peak_rss_mib();
+  double rss_parallel = 0;
   std::thread sender([&] {
+    send_parallel_streams(port, um, parallel);
+    rss_parallel = peak_rss_mib();
     place_mark(shared);
     send_udp_pings(shared, port, packets);
     place_mark(shared);
@@ -204,6 +225,9 @@ int main(int argc, char** argv) {
   uv_run(&loop, UV_RUN_DEFAULT);
   const int closed = uv_loop_close(&loop);
 
+  std::printf("%d parallel %.1f MiB user-message streams: peak RSS %.0f MiB over a %.0f MiB baseline\n",
+              parallel, static_cast<double>(um.size()) / (1 << 20), rss_parallel - rss_baseline,
+              rss_baseline);
   const auto& m = shared.cpu_at_mark;
   const auto& w = shared.wall_at_mark;
   const double udp_cpu = m[1] - m[0];

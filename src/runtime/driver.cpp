@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "runtime/limits.h"
 #include "runtime/sockaddr.h"
 #include "runtime/stream_conn.h"
 #include "wire/limits.h"
@@ -22,6 +23,7 @@ Driver::Driver(uv_loop_t* loop, util::Logger& log, Callbacks callbacks)
     : loop_(loop), log_(log), callbacks_(std::move(callbacks)) {
   epoch_hrtime_ns_ = uv_hrtime();
   udp_slab_.resize(wire::limits::udp_packet_bytes_max);
+  stream_slab_.resize(limits::stream_read_chunk_bytes);
 }
 
 Driver::~Driver() { close(); }
@@ -149,7 +151,7 @@ void Driver::send_datagram(const swim::Address& to, util::ByteView bytes) {
 void Driver::open_stream(const swim::StreamCall& call) {
   if (closed_) return;
   ++counters_.streams_opened;
-  auto conn = StreamConn::create(*this, loop_, StreamConn::Kind::outbound, call.id);
+  auto conn = StreamConn::create(*this, stream_budget_, loop_, StreamConn::Kind::outbound, call.id);
   if (!conn.ok()) {  // the node hears of the failure as of any other dial error
     ++counters_.stream_errors;
     step([&](serf::Node& n, util::Instant t, serf::Outbox& out) {
@@ -217,6 +219,7 @@ void Driver::forget_stream(StreamConn& conn) {
 // reaper (a check handle: it runs after the I/O callbacks of this loop iteration), so the
 // StreamConn callback that got us here returns into a live object.
 void Driver::retire(std::map<StreamConn*, std::unique_ptr<StreamConn>>::iterator it) {
+  if (it->second->kind() == StreamConn::Kind::inbound) --inbound_open_;
   it->second->close();
   retired_.push_back(std::move(it->second));
   streams_.erase(it);
@@ -235,13 +238,16 @@ void Driver::on_reap() {
   if (closed_) reaper_.reset();
 }
 
-std::size_t Driver::inbound_streams() const {
-  std::size_t n = 0;
-  for (auto& [raw, conn] : streams_) n += conn->kind() == StreamConn::Kind::inbound;
-  return n;
+DriverCounters Driver::counters() const {
+  DriverCounters c = counters_;
+  c.streams_over_budget = stream_budget_.refusals();
+  return c;
 }
 
-std::size_t Driver::outbound_streams() const { return streams_.size() - inbound_streams(); }
+uv_buf_t Driver::stream_read_buffer() {
+  return uv_buf_init(reinterpret_cast<char*>(stream_slab_.data()),
+                     static_cast<unsigned>(stream_slab_.size()));
+}
 
 void Driver::on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags) {
   udp_slab_busy_ = false;
@@ -281,7 +287,7 @@ void Driver::on_tcp_connection(int status) {
     return;
   }
   auto id = next_inbound_id_++;  // ids of inbound streams, a space apart from the core's outbound ones
-  auto conn = StreamConn::create(*this, loop_, StreamConn::Kind::inbound, id);
+  auto conn = StreamConn::create(*this, stream_budget_, loop_, StreamConn::Kind::inbound, id);
   if (!conn.ok()) {
     ++counters_.stream_errors;
     log_.log(util::LogLevel::err, "memberlist", "Failed to take a TCP connection: {}", conn.error().detail);
@@ -289,10 +295,22 @@ void Driver::on_tcp_connection(int status) {
   }
   auto* raw = conn->get();
   auto it = streams_.emplace(raw, std::move(*conn)).first;
+  ++inbound_open_;
+  // Past the cap the connection is still accepted (libuv stops listening until we do), then
+  // closed at once: memberlist does the same with push/pulls past its 128.
+  const bool over_cap = inbound_open_ > limits::inbound_streams_max;
   auto timeout_ms = static_cast<std::uint64_t>(util::to_ms(tcp_timeout_));
-  if (auto s = raw->accept(reinterpret_cast<uv_stream_t*>(listener_.get()), timeout_ms); !s.ok()) {
+  auto accepted = over_cap ? raw->accept_only(reinterpret_cast<uv_stream_t*>(listener_.get()))
+                           : raw->accept(reinterpret_cast<uv_stream_t*>(listener_.get()), timeout_ms);
+  if (!accepted.ok()) {
     ++counters_.stream_errors;
-    log_.log(util::LogLevel::debug, "memberlist", "Failed to accept TCP connection: {}", s.error().detail);
+    log_.log(util::LogLevel::debug, "memberlist", "Failed to accept TCP connection: {}", accepted.error().detail);
+    return retire(it);
+  }
+  if (over_cap) {
+    ++counters_.streams_refused;
+    log_.log(util::LogLevel::debug, "memberlist", "Too many open streams ({}), closing the one from {}",
+             limits::inbound_streams_max, swim::to_string(raw->peer()));
     return retire(it);
   }
   ++counters_.streams_accepted;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/stream_budget.h"
 #include "runtime/uv_handle.h"
 #include "serf/node.h"
 #include "swim/address.h"
@@ -38,6 +39,8 @@ struct DriverCounters {
   std::uint64_t streams_accepted = 0;     // inbound TCP streams taken
   std::uint64_t streams_opened = 0;       // outbound TCP streams started
   std::uint64_t stream_errors = 0;        // streams that failed (refused, timed out, bad bytes)
+  std::uint64_t streams_refused = 0;      // inbound streams closed at once: limits::inbound_streams_max
+  std::uint64_t streams_over_budget = 0;  // streams closed: limits::stream_buffer_bytes_max
 };
 
 class Driver {
@@ -66,10 +69,11 @@ class Driver {
   [[nodiscard]] const serf::Node& node() const { return *node_; }
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
   [[nodiscard]] util::Instant now() const;
-  [[nodiscard]] const DriverCounters& counters() const { return counters_; }
-  // Streams now open in each direction (the driver's queue depths).
-  [[nodiscard]] std::size_t inbound_streams() const;
-  [[nodiscard]] std::size_t outbound_streams() const;
+  [[nodiscard]] DriverCounters counters() const;
+  // Streams now open in each direction and the bytes they buffer (the driver's queue depths).
+  [[nodiscard]] std::size_t inbound_streams() const { return inbound_open_; }
+  [[nodiscard]] std::size_t outbound_streams() const { return streams_.size() - inbound_open_; }
+  [[nodiscard]] std::size_t stream_buffer_bytes() const { return stream_budget_.in_use(); }
 
   // Closes every handle; the loop can then run empty.
   void close();
@@ -78,6 +82,8 @@ class Driver {
   // destroyed once the callback has returned), never destroyed on the spot.
   void on_stream_complete(StreamConn& conn, util::Result<util::Bytes> framed);
   void forget_stream(StreamConn& conn);
+  // The slab every stream reads into (one read at a time on the loop thread).
+  uv_buf_t stream_read_buffer();
 
  private:
   Driver(uv_loop_t* loop, util::Logger& log, Callbacks callbacks);
@@ -112,10 +118,13 @@ class Driver {
   std::uint64_t epoch_hrtime_ns_ = 0;
   std::vector<std::uint8_t> udp_slab_;
   bool udp_slab_busy_ = false;
+  std::vector<std::uint8_t> stream_slab_;
+  StreamBudget stream_budget_;  // declared before the connections, which give bytes back to it
   std::map<swim::JoinId, std::function<void(const swim::JoinResult&)>> joins_;
   std::map<StreamConn*, std::unique_ptr<StreamConn>> streams_;
   std::map<swim::StreamId, StreamConn*> inbound_;
   std::vector<std::unique_ptr<StreamConn>> retired_;  // closed, waiting for the reaper
+  std::size_t inbound_open_ = 0;  // inbound connections in streams_
   DriverCounters counters_;
   swim::StreamId next_inbound_id_ = 1;
   int udp_family_ = AF_INET;  // of the bound UDP socket: how IPv4 peers are addressed

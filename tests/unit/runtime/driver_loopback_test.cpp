@@ -86,21 +86,27 @@ TEST_SUITE("runtime.driver") {
     CHECK(t.close());
   }
 
-  TEST_CASE("a driver closed from inside a join event, mid stream callback, closes cleanly") {
-    // The member-join of a is raised while b handles the push-pull reply, inside the outbound
-    // connection's read callback: closing there must not free that connection under its own
-    // feet (ASan builds catch a use after free).
+  TEST_CASE("drivers closed from inside a join event, mid stream callback, close cleanly") {
+    // a hears of b while it handles b's push-pull (inside the inbound connection's read
+    // callback), b hears of a while it handles the reply (inside the outbound one's): each
+    // closes its driver right there. Their connections are retired, released once the
+    // callback has returned, and the loop closes with nothing left.
     TwoDrivers t;
     REQUIRE(t.started());
-    bool closed_in_event = false;
-    t.b->on_event = [&](const serf::Event& e) {
-      auto* m = std::get_if<serf::MemberEvent>(&e);
-      if (!m || m->members.empty() || m->members.front().name != "a") return;
-      t.b->driver->close();
-      closed_in_event = true;
+    int closed_in_event = 0;
+    auto close_on_join_of = [&](Peer& self, const std::string& other) {
+      self.on_event = [&self, &closed_in_event, other](const serf::Event& e) {
+        auto* m = std::get_if<serf::MemberEvent>(&e);
+        if (!m || m->members.empty() || m->members.front().name != other) return;
+        self.driver->close();
+        ++closed_in_event;
+      };
     };
+    close_on_join_of(*t.a, "b");
+    close_on_join_of(*t.b, "a");
     t.b->driver->join({t.a->address()}, false, [](const swim::JoinResult&) {});
-    CHECK(t.loop.run_until([&] { return closed_in_event; }, 10s));
+    CHECK(t.loop.run_until([&] { return closed_in_event == 2; }, 10s));
+    CHECK(t.a->driver->inbound_streams() + t.b->driver->outbound_streams() == 0);
     CHECK(t.close());
   }
 
