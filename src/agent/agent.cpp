@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "agent/net_lookup.h"
 #include "agent/tags_file.h"
@@ -29,26 +30,6 @@ std::string multierror(const std::vector<std::string>& errors) {
   return out + "\n";
 }
 
-// Resolves join strings into seeds; unresolvable ones become error lines.
-std::vector<swim::Address> resolve_seeds(const std::vector<std::string>& addresses,
-                                         std::uint16_t default_port, std::vector<std::string>& errors) {
-  std::vector<swim::Address> seeds;
-  for (auto& text : addresses) {
-    auto hp = parse_join_address(text, default_port);
-    if (!hp.ok()) {
-      errors.push_back("Failed to resolve " + text + ": " + hp.error().detail);
-      continue;
-    }
-    auto addrs = resolve_host(hp->host, hp->port);
-    if (!addrs.ok()) {
-      errors.push_back("Failed to resolve " + text + ": " + addrs.error().detail);
-      continue;
-    }
-    seeds.insert(seeds.end(), addrs->begin(), addrs->end());
-  }
-  return seeds;
-}
-
 }  // namespace
 
 rpc::Member to_rpc_member(const serf::Member& m) {
@@ -68,7 +49,7 @@ rpc::Member to_rpc_member(const serf::Member& m) {
 }
 
 Agent::Agent(uv_loop_t* loop, Config config, std::vector<std::string> args, runtime::AgentLogger& log)
-    : loop_(loop), config_(std::move(config)), args_(std::move(args)), log_(log) {}
+    : loop_(loop), config_(std::move(config)), args_(std::move(args)), log_(log), lookups_(loop) {}
 
 Agent::~Agent() = default;
 
@@ -225,18 +206,30 @@ util::Status Agent::start_join() {
   return {};
 }
 
+// Names are looked up off the loop; `done` runs once every lookup and then the join itself
+// have finished (never, if the agent stops meanwhile: whoever waited is gone too).
 void Agent::join(std::vector<std::string> addresses, bool replay, std::function<void(int, std::string)> done) {
-  std::vector<std::string> errors;
-  auto seeds = resolve_seeds(addresses, driver_->bound_port(), errors);
-  if (seeds.empty()) {
-    if (errors.empty()) errors.push_back("no addresses to join");
-    return done(0, multierror(errors));
-  }
-  driver_->join(std::move(seeds), !replay,
-                [done = std::move(done), errors](const swim::JoinResult& r) mutable {
-                  errors.insert(errors.end(), r.errors.begin(), r.errors.end());
-                  done(r.joined, r.joined > 0 ? "" : multierror(errors));
-                });
+  // Serf's agent.Join lines: "joining: [a b] replay: false", then "joined: N nodes" or the error.
+  log_.log(util::LogLevel::info, "agent", "joining: [{}] replay: {}", fmt::join(addresses, " "), replay);
+  done = [this, done = std::move(done)](int joined, std::string error) {
+    if (joined > 0) log_.log(util::LogLevel::info, "agent", "joined: {} nodes", joined);
+    if (!error.empty()) log_.log(util::LogLevel::warn, "agent", "error joining: {}", error);
+    done(joined, std::move(error));
+  };
+  auto on_resolved = [this, replay, done = std::move(done)](std::vector<swim::Address> seeds,
+                                                           std::vector<std::string> errors) mutable {
+    if (stopped_) return;
+    if (seeds.empty()) {
+      if (errors.empty()) errors.push_back("no addresses to join");
+      return done(0, multierror(errors));
+    }
+    driver_->join(std::move(seeds), !replay,
+                  [done = std::move(done), errors](const swim::JoinResult& r) mutable {
+                    errors.insert(errors.end(), r.errors.begin(), r.errors.end());
+                    done(r.joined, r.joined > 0 ? "" : multierror(errors));
+                  });
+  };
+  resolve_join_addresses(lookups_, addresses, driver_->bound_port(), std::move(on_resolved));
 }
 
 // The handles live from start() to shutdown(); a start that libuv refuses (only a closing
@@ -380,6 +373,7 @@ void Agent::shutdown(int code) {
   stopped_ = true;
   exit_code_ = code;
   listeners_.clear();
+  lookups_.cancel_all();
   if (rpc_) rpc_->close();
   mdns_.reset();
   if (driver_) driver_->close();
@@ -388,6 +382,9 @@ void Agent::shutdown(int code) {
   sighup_.reset();
   retry_timer_.reset();
   leave_timer_.reset();
+  // A lookup stuck in the resolver would hold the loop (and the exit) until the resolver gives
+  // up; end this iteration instead, and agent_main leaves without waiting for it.
+  if (lookups_.outstanding() > 0) uv_stop(loop_);
 }
 
 }  // namespace agent

@@ -14,6 +14,7 @@
 #include "agent/agent_api.h"
 #include "agent/config.h"
 #include "agent/mdns.h"
+#include "agent/net_lookup.h"
 #include "agent/rpc_server.h"
 #include "runtime/driver.h"
 #include "runtime/logger.h"
@@ -34,6 +35,9 @@ class Agent final : public AgentApi {
   [[nodiscard]] int exit_code() const { return exit_code_; }
   // Closes whatever start() opened before it failed.
   void shutdown_for_error() { shutdown(1); }
+  // Name lookups libuv still holds (after shutdown their answers are dropped, but a lookup
+  // stuck in the resolver keeps the loop from ending until its thread returns).
+  [[nodiscard]] std::size_t lookups_outstanding() const { return lookups_.outstanding(); }
 
   // AgentApi
   void join(std::vector<std::string> addresses, bool replay,
@@ -72,6 +76,7 @@ class Agent final : public AgentApi {
   std::unique_ptr<runtime::Driver> driver_;
   std::unique_ptr<RpcServer> rpc_;
   std::unique_ptr<Mdns> mdns_;  // -discover
+  HostLookups lookups_;         // names to join, resolved off the loop
   runtime::UvHandle<uv_signal_t> sigint_, sigterm_, sighup_;
   runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
   std::map<std::uint64_t, EventListener> listeners_;
