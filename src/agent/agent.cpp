@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -141,9 +143,11 @@ util::Status Agent::start_signals_and_timers() {
   auto on_sig = [](uv_signal_t* h, int signum) {
     if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
   };
-  for (auto [sig, signum] : {std::pair{&sigint_, SIGINT}, {&sigterm_, SIGTERM}, {&sighup_, SIGHUP}}) {
-    if (auto s = sig->init("uv_signal_init", uv_signal_init, loop_, this); !s.ok()) return s;
-    if (auto s = runtime::uv_status("uv_signal_start", uv_signal_start(sig->get(), on_sig, signum)); !s.ok())
+  for (std::size_t i = 0; i < handled_signals.size(); ++i) {
+    auto& sig = signals_[i];
+    if (auto s = sig.init("uv_signal_init", uv_signal_init, loop_, this); !s.ok()) return s;
+    if (auto s = runtime::uv_status("uv_signal_start", uv_signal_start(sig.get(), on_sig, handled_signals[i]));
+        !s.ok())
       return s;
   }
   for (auto* timer : {&retry_timer_, &leave_timer_})
@@ -279,14 +283,52 @@ void Agent::on_event(const serf::Event& event) {
     if (auto it = listeners_.find(id); it != listeners_.end()) it->second(event);
 }
 
+// Serf stops on SIGINT and SIGTERM, reloads on SIGHUP and dumps its telemetry on SIGUSR1
+// (go-metrics); Go's runtime ignores the rest of handled_signals, so none of them may kill us.
 void Agent::on_signal(int signum) {
-  if (signum == SIGHUP) return reload();
+  switch (signum) {
+    case SIGINT:
+    case SIGTERM: return on_stop_signal(signum);
+    case SIGHUP: return reload();
+    case SIGUSR1: return dump_state();
+    case SIGPIPE: return;  // a peer or client went away mid-write: the write's error says so
+    default:
+      log_.log(util::LogLevel::debug, "agent", "Caught signal: {} (ignored, as Serf does)", strsignal(signum));
+  }
+}
+
+void Agent::on_stop_signal(int signum) {
   log_.log(util::LogLevel::info, "agent", "Caught signal: {}", signum == SIGINT ? "interrupt" : "terminated");
   if (leaving_) return shutdown(1);  // a second signal cuts the leave short
   bool graceful = (signum == SIGINT && !config_.skip_leave_on_interrupt) ||
                   (signum == SIGTERM && config_.leave_on_terminate);
   if (!graceful) return shutdown(1);
   graceful_leave_then_exit();
+}
+
+// No metrics yet (their issue comes later): on SIGUSR1, log at INFO what the agent knows, as
+// Serf dumps its telemetry. Peer-chosen names are not printed, only counts.
+void Agent::dump_state() {
+  auto info = [this](const std::string& line) { log_.log(util::LogLevel::info, "agent", "{}", line); };
+  info("State dump (SIGUSR1):");
+  std::map<std::string, int> by_status;
+  for (auto& m : driver_->node().members()) ++by_status[serf::status_name(m.status)];
+  std::string members;
+  for (auto& [status, n] : by_status) members += fmt::format(" {}={}", status, n);
+  info("  members:" + members);
+  std::string serf_stats;
+  for (auto& [k, v] : driver_->node().stats()) serf_stats += fmt::format(" {}={}", k, v);
+  info("  serf:" + serf_stats);
+  const auto c = driver_->counters();
+  info(fmt::format("  memberlist: inbound_streams={} outbound_streams={} stream_buffer_bytes={} "
+                   "udp_packets_received={} udp_packets_dropped={} streams_accepted={} "
+                   "streams_opened={} stream_errors={} streams_refused={} streams_over_budget={}",
+                   driver_->inbound_streams(), driver_->outbound_streams(),
+                   driver_->stream_buffer_bytes(), c.udp_packets_received, c.udp_packets_dropped,
+                   c.streams_accepted, c.streams_opened, c.stream_errors, c.streams_refused,
+                   c.streams_over_budget));
+  info(fmt::format("  agent: rpc_event_streams={} name_lookups={} retry_join_attempts={} leaving={}",
+                   listeners_.size(), lookups_.outstanding(), retry_attempts_, leaving_));
 }
 
 void Agent::graceful_leave_then_exit() {
@@ -377,9 +419,7 @@ void Agent::shutdown(int code) {
   if (rpc_) rpc_->close();
   mdns_.reset();
   if (driver_) driver_->close();
-  sigint_.reset();
-  sigterm_.reset();
-  sighup_.reset();
+  for (auto& sig : signals_) sig.reset();
   retry_timer_.reset();
   leave_timer_.reset();
   // A lookup stuck in the resolver would hold the loop (and the exit) until the resolver gives

@@ -6,6 +6,8 @@
 
 #include <uv.h>
 
+#include <array>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <string>
@@ -65,6 +67,8 @@ class Agent final : public AgentApi {
   void retry_join();
   void on_event(const serf::Event& event);
   void on_signal(int signum);
+  void on_stop_signal(int signum);
+  void dump_state();
   void reload();
   void graceful_leave_then_exit();
   void shutdown(int code);
@@ -77,7 +81,11 @@ class Agent final : public AgentApi {
   std::unique_ptr<RpcServer> rpc_;
   std::unique_ptr<Mdns> mdns_;  // -discover
   HostLookups lookups_;         // names to join, resolved off the loop
-  runtime::UvHandle<uv_signal_t> sigint_, sigterm_, sighup_;
+  // Every signal a Serf user may send that must not kill us by its default action.
+  static constexpr std::array<int, 13> handled_signals = {
+      SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+      SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ};
+  std::array<runtime::UvHandle<uv_signal_t>, handled_signals.size()> signals_;
   runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
   std::map<std::uint64_t, EventListener> listeners_;
   std::uint64_t next_listener_ = 1;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The shoal agent as a process: start-up errors, joins (start, retry, retry-max), signals
 # (SIGINT leave, SIGTERM with and without leave_on_terminate, SIGHUP reload), RPC leave, IPv6.
-# Peers' views are read with the shoal CLI. Uses 127.0.0.41-49, [::1]:79xx, and for slow DNS
-# 127.0.0.58 with a silent nameserver on 127.0.0.53:53.
+# Peers' views are read with the shoal CLI. Uses 127.0.0.41-49, [::1]:79xx, 127.0.0.57 (signals
+# that must not kill), and for slow DNS 127.0.0.58 with a silent nameserver on 127.0.0.53:53.
 # Usage: agent_test.sh PATH/TO/shoal
 SHOAL=$(realpath "$1")
 . "$(dirname "$0")/../interop/lib.sh"
@@ -79,6 +79,26 @@ check "two agents join over IPv6" wait_for 10 "v2 on v1" shows 127.0.0.47 v2 ali
 check "IPv6 addresses print bracketed" bash -c "'$SHOAL' members -rpc-addr=127.0.0.47:7373 | grep -q '\[::1\]:7962'"
 
 kill -INT $b
+
+# --- signals Serf survives: SIGUSR1 dumps what the agent knows (Serf dumps its telemetry),
+# SIGUSR2 and the other signals Go ignores change nothing; none of them kills the agent.
+U=127.0.0.57
+start_shoal u $U -log-level=info; u=$LAST_PID
+rpc_up $U
+dumps() { [ "$(grep -c 'State dump (SIGUSR1)' "$WORK/u.log")" -eq "$1" ]; }
+kill -USR1 $u
+check "SIGUSR1 dumps the agent's state" wait_for 5 "a dump in u's log" dumps 1
+kill -USR1 $u  # (a second signal sent before the first is handled would merge with it)
+check "... and again on a second SIGUSR1" wait_for 5 "two dumps in u's log" dumps 2
+check "... with the members by status" grep -q "\[INFO\] agent:   members: alive=1" "$WORK/u.log"
+check "... the serf counters and queues" grep -q "agent:   serf: .*event_queue=0" "$WORK/u.log"
+check "... and the streams and counters of memberlist" grep -q "agent:   memberlist: inbound_streams=0" "$WORK/u.log"
+for sig in USR2 PIPE ALRM VTALRM PROF IO PWR XCPU XFSZ; do kill -$sig $u; done
+kill -USR1 $u  # handled once the signals sent before it have been
+check "SIGUSR2 and the other signals Go ignores leave the agent running" wait_for 5 "a third dump" dumps 3
+check "... and answering RPC" bash -c "kill -0 $u && '$SHOAL' members -rpc-addr=$U:7373 | grep -q '^u '"
+kill -INT $u
+reap $u; check "... and it still leaves on SIGINT, exit 0" [ $RC -eq 0 ]
 
 # --- slow DNS: a name lookup that hangs (a nameserver that never answers, through a private
 # resolv.conf in a mount namespace) must not stall the agent: RPC keeps answering at once, the
