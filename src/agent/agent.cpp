@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "agent/limits.h"
 #include "agent/net_lookup.h"
 #include "agent/tags_file.h"
 #include "agent/version.h"
@@ -21,10 +22,6 @@
 namespace agent {
 
 namespace {
-
-// Serf gives a graceful leave 3 s; ours is bounded by its phases (intent broadcast, memberlist
-// broadcast, propagate delay) and this cap keeps it inside Docker's 10 s stop grace period.
-constexpr std::uint64_t graceful_leave_cap_ms = 9000;
 
 std::string multierror(const std::vector<std::string>& errors) {
   std::string out = errors.size() == 1 ? "1 error occurred:\n" : fmt::format("{} errors occurred:\n", errors.size());
@@ -339,7 +336,7 @@ void Agent::graceful_leave_then_exit() {
       self->log_.log(util::LogLevel::warn, "agent", "Graceful leave timed out");
       self->shutdown(1);
     }
-  }, graceful_leave_cap_ms);
+  }, limits::graceful_leave_cap_ms);
 }
 
 void Agent::leave(std::function<void()> done) {

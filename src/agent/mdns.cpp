@@ -11,8 +11,6 @@ namespace agent {
 
 namespace {
 
-constexpr std::size_t datagram_bytes_max = 65536;  // what hashicorp/mdns reads
-
 std::string peer_of(const sockaddr* from) {
   auto a = runtime::from_sockaddr(from);
   return a.ok() ? swim::to_string(*a) : "?";
@@ -27,7 +25,7 @@ Mdns::Mdns(uv_loop_t* loop, Options options, mdns::Service service, util::Logger
       browse_(service_.service_name()),
       log_(log),
       join_(std::move(join)),
-      slab_(datagram_bytes_max) {
+      slab_(limits::mdns_datagram_bytes_max) {
   v4_.af = AF_INET;
   v6_.af = AF_INET6;
 }
@@ -192,7 +190,7 @@ void Mdns::on_found(const mdns::Found& found) {
   if (address == options_.advertise) return;  // our own answer
   std::string text = swim::to_string(address);
   const bool pending = std::find(pending_.begin(), pending_.end(), text) != pending_.end();
-  if (pending || seen_.count(text)) return;
+  if (pending || joined_.contains(text)) return;
   note(util::LogLevel::debug, "Found {} at {}", mdns::to_string(found.instance), text);
   pending_.push_back(std::move(text));
   start_timer(quiet_timer_, [](uv_timer_t* t) {
@@ -202,8 +200,7 @@ void Mdns::on_found(const mdns::Found& found) {
 
 void Mdns::join_pending() {
   auto batch = std::exchange(pending_, {});
-  if (seen_.size() + batch.size() > limits::mdns_seen_max) seen_.clear();
-  seen_.insert(batch.begin(), batch.end());
+  joined_.add(batch);
   std::weak_ptr<int> alive = alive_;
   join_(std::move(batch), [this, alive](int joined, std::string error) {
     if (alive.expired()) return;

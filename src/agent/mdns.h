@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,21 +23,13 @@
 
 #include "agent/mdns_browse.h"
 #include "agent/mdns_service.h"
+#include "agent/limits.h"
 #include "agent/mdns_socket.h"
 #include "runtime/uv_handle.h"
 #include "swim/address.h"
 #include "util/log.h"
 
 namespace agent {
-
-namespace limits {
-constexpr std::uint64_t mdns_poll_interval_ms = 60'000;  // serf's mdnsPollInterval
-constexpr std::uint64_t mdns_collect_ms = 1'000;         // hashicorp/mdns's default Timeout
-constexpr std::uint64_t mdns_quiet_ms = 100;             // serf's mdnsQuietInterval
-// Addresses remembered as joined. Past it the memory starts afresh: a LAN announcing endless
-// addresses costs a few repeated joins, not unbounded memory.
-constexpr std::size_t mdns_seen_max = 4096;
-}  // namespace limits
 
 class Mdns {
  public:
@@ -98,7 +89,7 @@ class Mdns {
   Family v4_, v6_;
   bool collecting_ = false;
   std::vector<std::string> pending_;
-  std::set<std::string> seen_;
+  mdns::JoinedAddresses joined_;
   runtime::UvHandle<uv_timer_t> poll_timer_, collect_timer_, quiet_timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // join callbacks check it
 };

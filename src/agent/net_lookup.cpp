@@ -13,7 +13,10 @@
 #include <memory>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "agent/address_parse.h"
+#include "agent/limits.h"
 #include "runtime/sockaddr.h"
 
 namespace agent {
@@ -107,6 +110,9 @@ struct HostLookups::Request {
 void HostLookups::resolve(const std::string& host, std::uint16_t port, Done done) {
   if (auto ip = runtime::parse_ip(host); ip.ok())
     return done(std::vector<swim::Address>{{*ip, port}});
+  if (pending_.size() >= limits::name_lookups_max)
+    return done(util::Error{util::Errc::refused, fmt::format("lookup {}: {} lookups already in progress",
+                                                             host, limits::name_lookups_max)});
   auto* r = new Request{{}, this, outstanding_, host, port, std::move(done)};
   r->req.data = r;
   const addrinfo hints = lookup_hints();

@@ -34,8 +34,9 @@ class HostLookups {
   HostLookups(const HostLookups&) = delete;
   HostLookups& operator=(const HostLookups&) = delete;
 
-  // Same answers as resolve_host. A literal IP (or a lookup libuv refuses to start) is
-  // answered at once, inside this call; a name is answered later, from the loop.
+  // Same answers as resolve_host. A literal IP, a lookup libuv refuses to start, or one past
+  // limits::name_lookups_max in progress is answered at once, inside this call; a name is
+  // answered later, from the loop.
   void resolve(const std::string& host, std::uint16_t port, Done done);
   // Lookups not answered yet never will be: queued ones are cancelled; one that a pool thread
   // is running finishes there (getaddrinfo cannot be interrupted) and its answer is dropped.

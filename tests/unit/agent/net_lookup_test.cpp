@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../runtime/test_loop.h"
+#include "agent/limits.h"
 #include "agent/net_lookup.h"
 
 using namespace std::chrono_literals;
@@ -70,6 +71,24 @@ TEST_SUITE("agent.net_lookup") {
     }  // and the owner is gone before libuv reports back
     CHECK(loop.close());
     CHECK_FALSE(answered);
+  }
+
+  TEST_CASE("a lookup past 64 in progress fails at once; literal addresses still answer") {
+    TestLoop loop;
+    agent::HostLookups lookups(loop.get());
+    int answered = 0;
+    for (std::size_t i = 0; i < agent::limits::name_lookups_max; ++i)
+      lookups.resolve("localhost", 1, [&](auto) { ++answered; });
+    Answer refused, literal;
+    lookups.resolve("localhost", 1, [&](auto r) { refused = std::move(r); });
+    lookups.resolve("10.0.0.1", 1, [&](auto r) { literal = std::move(r); });
+    REQUIRE(refused.has_value());
+    REQUIRE_FALSE(refused->ok());
+    CHECK(refused->error().code == util::Errc::refused);
+    CHECK(literal.has_value());
+    CHECK(lookups.outstanding() == agent::limits::name_lookups_max);
+    CHECK(loop.run_until([&] { return answered == 64; }, 20s));
+    CHECK(loop.close());
   }
 
   TEST_CASE("join strings resolve in the order given and failures become error lines") {
