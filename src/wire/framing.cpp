@@ -243,8 +243,6 @@ util::Result<ItemHead> item_head(util::ByteView b) {
   }
 }
 
-constexpr std::size_t frame_bytes_max = StreamFramer::frame_bytes_max;
-
 }  // namespace
 
 util::Result<std::size_t> StreamFramer::fail(util::Error e) {
