@@ -6,9 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "agent/limits.h"
 #include "agent/net_lookup.h"
 #include "agent/tags_file.h"
 #include "agent/version.h"
@@ -19,34 +23,10 @@ namespace agent {
 
 namespace {
 
-// Serf gives a graceful leave 3 s; ours is bounded by its phases (intent broadcast, memberlist
-// broadcast, propagate delay) and this cap keeps it inside Docker's 10 s stop grace period.
-constexpr std::uint64_t graceful_leave_cap_ms = 9000;
-
 std::string multierror(const std::vector<std::string>& errors) {
   std::string out = errors.size() == 1 ? "1 error occurred:\n" : fmt::format("{} errors occurred:\n", errors.size());
   for (auto& e : errors) out += "\t* " + e + "\n";
   return out + "\n";
-}
-
-// Resolves join strings into seeds; unresolvable ones become error lines.
-std::vector<swim::Address> resolve_seeds(const std::vector<std::string>& addresses,
-                                         std::uint16_t default_port, std::vector<std::string>& errors) {
-  std::vector<swim::Address> seeds;
-  for (auto& text : addresses) {
-    auto hp = parse_join_address(text, default_port);
-    if (!hp.ok()) {
-      errors.push_back("Failed to resolve " + text + ": " + hp.error().detail);
-      continue;
-    }
-    auto addrs = resolve_host(hp->host, hp->port);
-    if (!addrs.ok()) {
-      errors.push_back("Failed to resolve " + text + ": " + addrs.error().detail);
-      continue;
-    }
-    seeds.insert(seeds.end(), addrs->begin(), addrs->end());
-  }
-  return seeds;
 }
 
 }  // namespace
@@ -68,7 +48,7 @@ rpc::Member to_rpc_member(const serf::Member& m) {
 }
 
 Agent::Agent(uv_loop_t* loop, Config config, std::vector<std::string> args, runtime::AgentLogger& log)
-    : loop_(loop), config_(std::move(config)), args_(std::move(args)), log_(log) {}
+    : loop_(loop), config_(std::move(config)), args_(std::move(args)), log_(log), lookups_(loop) {}
 
 Agent::~Agent() = default;
 
@@ -144,20 +124,7 @@ util::Status Agent::start() {
   rpc_ = std::move(*rpc);
   log_.print("==> Starting shoal agent RPC...\n");
 
-  for (auto* sig : {&sigint_, &sigterm_, &sighup_}) {
-    uv_signal_init(loop_, sig->get());
-    sig->get()->data = this;
-  }
-  auto on_sig = [](uv_signal_t* h, int signum) {
-    if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
-  };
-  uv_signal_start(sigint_.get(), on_sig, SIGINT);
-  uv_signal_start(sigterm_.get(), on_sig, SIGTERM);
-  uv_signal_start(sighup_.get(), on_sig, SIGHUP);
-  uv_timer_init(loop_, retry_timer_.get());
-  retry_timer_.get()->data = this;
-  uv_timer_init(loop_, leave_timer_.get());
-  leave_timer_.get()->data = this;
+  if (auto s = start_signals_and_timers(); !s.ok()) return s;
 
   swim::Address shown_bind = *bind;
   shown_bind.port = driver_->bound_port();
@@ -166,6 +133,22 @@ util::Status Agent::start() {
   log_.print("\n==> Log data will now stream in as it occurs:\n\n");
   log_.flush_held();
   if (!config_.retry_join.empty()) schedule_retry_join(true);
+  return {};
+}
+
+util::Status Agent::start_signals_and_timers() {
+  auto on_sig = [](uv_signal_t* h, int signum) {
+    if (auto* self = runtime::owner_of<Agent>(h)) self->on_signal(signum);
+  };
+  for (std::size_t i = 0; i < handled_signals.size(); ++i) {
+    auto& sig = signals_[i];
+    if (auto s = sig.init("uv_signal_init", uv_signal_init, loop_, this); !s.ok()) return s;
+    if (auto s = runtime::uv_status("uv_signal_start", uv_signal_start(sig.get(), on_sig, handled_signals[i]));
+        !s.ok())
+      return s;
+  }
+  for (auto* timer : {&retry_timer_, &leave_timer_})
+    if (auto s = timer->init("uv_timer_init", uv_timer_init, loop_, this); !s.ok()) return s;
   return {};
 }
 
@@ -224,42 +207,65 @@ util::Status Agent::start_join() {
   return {};
 }
 
+// Names are looked up off the loop; `done` runs once every lookup and then the join itself
+// have finished (never, if the agent stops meanwhile: whoever waited is gone too).
 void Agent::join(std::vector<std::string> addresses, bool replay, std::function<void(int, std::string)> done) {
-  std::vector<std::string> errors;
-  auto seeds = resolve_seeds(addresses, driver_->bound_port(), errors);
-  if (seeds.empty()) {
-    if (errors.empty()) errors.push_back("no addresses to join");
-    return done(0, multierror(errors));
-  }
-  driver_->join(std::move(seeds), !replay,
-                [done = std::move(done), errors](const swim::JoinResult& r) mutable {
-                  errors.insert(errors.end(), r.errors.begin(), r.errors.end());
-                  done(r.joined, r.joined > 0 ? "" : multierror(errors));
-                });
+  // Serf's agent.Join lines: "joining: [a b] replay: false", then "joined: N nodes" or the error.
+  log_.log(util::LogLevel::info, "agent", "joining: [{}] replay: {}", fmt::join(addresses, " "), replay);
+  done = [this, done = std::move(done)](int joined, std::string error) {
+    if (joined > 0) log_.log(util::LogLevel::info, "agent", "joined: {} nodes", joined);
+    if (!error.empty()) log_.log(util::LogLevel::warn, "agent", "error joining: {}", error);
+    done(joined, std::move(error));
+  };
+  auto on_resolved = [this, replay, done = std::move(done)](std::vector<swim::Address> seeds,
+                                                           std::vector<std::string> errors) mutable {
+    if (stopped_) return;
+    if (seeds.empty()) {
+      if (errors.empty()) errors.push_back("no addresses to join");
+      return done(0, multierror(errors));
+    }
+    driver_->join(std::move(seeds), !replay,
+                  [done = std::move(done), errors](const swim::JoinResult& r) mutable {
+                    errors.insert(errors.end(), r.errors.begin(), r.errors.end());
+                    done(r.joined, r.joined > 0 ? "" : multierror(errors));
+                  });
+  };
+  resolve_join_addresses(lookups_, addresses, driver_->bound_port(), std::move(on_resolved));
+}
+
+// The handles live from start() to shutdown(); a start that libuv refuses (only a closing
+// handle can be refused) is logged, not fatal.
+void Agent::start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms) {
+  if (stopped_ || !timer.live()) return;
+  if (int rc = uv_timer_start(timer.get(), on_fire, ms, 0); rc != 0)
+    log_.log(util::LogLevel::err, "agent", "Failed to start a timer: {}", uv_strerror(rc));
 }
 
 void Agent::schedule_retry_join(bool first) {
   auto interval = first ? 0 : static_cast<std::uint64_t>(util::to_ms(config_.retry_interval));
-  uv_timer_start(retry_timer_.get(), [](uv_timer_t* t) {
-    auto* self = runtime::owner_of<Agent>(t);
-    if (!self || self->stopped_) return;
-    self->log_.log(util::LogLevel::info, "agent", "Joining cluster...");
-    self->join(self->config_.retry_join, self->config_.replay_on_join, [self](int n, std::string error) {
-      if (self->stopped_) return;
-      if (n > 0) {
-        self->log_.log(util::LogLevel::info, "agent", "Join completed. Synced with {} initial agents", n);
-        return;
-      }
-      ++self->retry_attempts_;
-      if (self->config_.retry_max_attempts > 0 && self->retry_attempts_ > self->config_.retry_max_attempts) {
-        self->log_.log(util::LogLevel::err, "agent", "Max join retry exhausted, exiting");
-        return self->shutdown(1);
-      }
-      self->log_.log(util::LogLevel::warn, "agent", "Join failed: {}, retrying in {}", error,
-                     util::format_go_duration(self->config_.retry_interval));
-      self->schedule_retry_join(false);
-    });
-  }, interval, 0);
+  start_timer(retry_timer_, [](uv_timer_t* t) {
+    if (auto* self = runtime::owner_of<Agent>(t)) self->retry_join();
+  }, interval);
+}
+
+void Agent::retry_join() {
+  if (stopped_) return;
+  log_.log(util::LogLevel::info, "agent", "Joining cluster...");
+  join(config_.retry_join, config_.replay_on_join, [this](int n, std::string error) {
+    if (stopped_) return;
+    if (n > 0) {
+      log_.log(util::LogLevel::info, "agent", "Join completed. Synced with {} initial agents", n);
+      return;
+    }
+    ++retry_attempts_;
+    if (config_.retry_max_attempts > 0 && retry_attempts_ > config_.retry_max_attempts) {
+      log_.log(util::LogLevel::err, "agent", "Max join retry exhausted, exiting");
+      return shutdown(1);
+    }
+    log_.log(util::LogLevel::warn, "agent", "Join failed: {}, retrying in {}", error,
+             util::format_go_duration(config_.retry_interval));
+    schedule_retry_join(false);
+  });
 }
 
 void Agent::on_event(const serf::Event& event) {
@@ -274,8 +280,21 @@ void Agent::on_event(const serf::Event& event) {
     if (auto it = listeners_.find(id); it != listeners_.end()) it->second(event);
 }
 
+// Serf stops on SIGINT and SIGTERM, reloads on SIGHUP and dumps its telemetry on SIGUSR1
+// (go-metrics); Go's runtime ignores the rest of handled_signals, so none of them may kill us.
 void Agent::on_signal(int signum) {
-  if (signum == SIGHUP) return reload();
+  switch (signum) {
+    case SIGINT:
+    case SIGTERM: return on_stop_signal(signum);
+    case SIGHUP: return reload();
+    case SIGUSR1: return dump_state();
+    case SIGPIPE: return;  // a peer or client went away mid-write: the write's error says so
+    default:
+      log_.log(util::LogLevel::debug, "agent", "Caught signal: {} (ignored, as Serf does)", strsignal(signum));
+  }
+}
+
+void Agent::on_stop_signal(int signum) {
   log_.log(util::LogLevel::info, "agent", "Caught signal: {}", signum == SIGINT ? "interrupt" : "terminated");
   if (leaving_) return shutdown(1);  // a second signal cuts the leave short
   bool graceful = (signum == SIGINT && !config_.skip_leave_on_interrupt) ||
@@ -284,15 +303,40 @@ void Agent::on_signal(int signum) {
   graceful_leave_then_exit();
 }
 
+// No metrics yet (their issue comes later): on SIGUSR1, log at INFO what the agent knows, as
+// Serf dumps its telemetry. Peer-chosen names are not printed, only counts.
+void Agent::dump_state() {
+  auto info = [this](const std::string& line) { log_.log(util::LogLevel::info, "agent", "{}", line); };
+  info("State dump (SIGUSR1):");
+  std::map<std::string, int> by_status;
+  for (auto& m : driver_->node().members()) ++by_status[serf::status_name(m.status)];
+  std::string members;
+  for (auto& [status, n] : by_status) members += fmt::format(" {}={}", status, n);
+  info("  members:" + members);
+  std::string serf_stats;
+  for (auto& [k, v] : driver_->node().stats()) serf_stats += fmt::format(" {}={}", k, v);
+  info("  serf:" + serf_stats);
+  const auto c = driver_->counters();
+  info(fmt::format("  memberlist: inbound_streams={} outbound_streams={} stream_buffer_bytes={} "
+                   "udp_packets_received={} udp_packets_dropped={} streams_accepted={} "
+                   "streams_opened={} stream_errors={} streams_refused={} streams_over_budget={}",
+                   driver_->inbound_streams(), driver_->outbound_streams(),
+                   driver_->stream_buffer_bytes(), c.udp_packets_received, c.udp_packets_dropped,
+                   c.streams_accepted, c.streams_opened, c.stream_errors, c.streams_refused,
+                   c.streams_over_budget));
+  info(fmt::format("  agent: rpc_event_streams={} name_lookups={} retry_join_attempts={} leaving={}",
+                   listeners_.size(), lookups_.outstanding(), retry_attempts_, leaving_));
+}
+
 void Agent::graceful_leave_then_exit() {
   log_.log(util::LogLevel::info, "agent", "Gracefully shutting down agent...");
   leave([this] { shutdown(0); });
-  uv_timer_start(leave_timer_.get(), [](uv_timer_t* t) {
+  start_timer(leave_timer_, [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Agent>(t)) {
       self->log_.log(util::LogLevel::warn, "agent", "Graceful leave timed out");
       self->shutdown(1);
     }
-  }, graceful_leave_cap_ms, 0);
+  }, limits::graceful_leave_cap_ms);
 }
 
 void Agent::leave(std::function<void()> done) {
@@ -368,14 +412,16 @@ void Agent::shutdown(int code) {
   stopped_ = true;
   exit_code_ = code;
   listeners_.clear();
+  lookups_.cancel_all();
   if (rpc_) rpc_->close();
   mdns_.reset();
   if (driver_) driver_->close();
-  sigint_.reset();
-  sigterm_.reset();
-  sighup_.reset();
+  for (auto& sig : signals_) sig.reset();
   retry_timer_.reset();
   leave_timer_.reset();
+  // A lookup stuck in the resolver would hold the loop (and the exit) until the resolver gives
+  // up; end this iteration instead, and agent_main leaves without waiting for it.
+  if (lookups_.outstanding() > 0) uv_stop(loop_);
 }
 
 }  // namespace agent

@@ -6,6 +6,8 @@
 
 #include <uv.h>
 
+#include <array>
+#include <csignal>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@
 #include "agent/agent_api.h"
 #include "agent/config.h"
 #include "agent/mdns.h"
+#include "agent/net_lookup.h"
 #include "agent/rpc_server.h"
 #include "runtime/driver.h"
 #include "runtime/logger.h"
@@ -34,6 +37,9 @@ class Agent final : public AgentApi {
   [[nodiscard]] int exit_code() const { return exit_code_; }
   // Closes whatever start() opened before it failed.
   void shutdown_for_error() { shutdown(1); }
+  // Name lookups libuv still holds (after shutdown their answers are dropped, but a lookup
+  // stuck in the resolver keeps the loop from ending until its thread returns).
+  [[nodiscard]] std::size_t lookups_outstanding() const { return lookups_.outstanding(); }
 
   // AgentApi
   void join(std::vector<std::string> addresses, bool replay,
@@ -53,11 +59,16 @@ class Agent final : public AgentApi {
   util::Result<swim::Address> resolve_bind() const;
   util::Result<swim::Address> resolve_advertise(const swim::Address& bind) const;
   void print_banner(const swim::Address& bind, const swim::Address& advertise);
+  util::Status start_signals_and_timers();
   util::Status start_join();
   util::Status start_mdns();
+  void start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms);
   void schedule_retry_join(bool first);
+  void retry_join();
   void on_event(const serf::Event& event);
   void on_signal(int signum);
+  void on_stop_signal(int signum);
+  void dump_state();
   void reload();
   void graceful_leave_then_exit();
   void shutdown(int code);
@@ -69,7 +80,12 @@ class Agent final : public AgentApi {
   std::unique_ptr<runtime::Driver> driver_;
   std::unique_ptr<RpcServer> rpc_;
   std::unique_ptr<Mdns> mdns_;  // -discover
-  runtime::UvHandle<uv_signal_t> sigint_, sigterm_, sighup_;
+  HostLookups lookups_;         // names to join, resolved off the loop
+  // Every signal a Serf user may send that must not kill us by its default action.
+  static constexpr std::array<int, 13> handled_signals = {
+      SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+      SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ};
+  std::array<runtime::UvHandle<uv_signal_t>, handled_signals.size()> signals_;
   runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
   std::map<std::uint64_t, EventListener> listeners_;
   std::uint64_t next_listener_ = 1;

@@ -11,8 +11,6 @@ namespace agent {
 
 namespace {
 
-constexpr std::size_t datagram_bytes_max = 65536;  // what hashicorp/mdns reads
-
 std::string peer_of(const sockaddr* from) {
   auto a = runtime::from_sockaddr(from);
   return a.ok() ? swim::to_string(*a) : "?";
@@ -27,13 +25,9 @@ Mdns::Mdns(uv_loop_t* loop, Options options, mdns::Service service, util::Logger
       browse_(service_.service_name()),
       log_(log),
       join_(std::move(join)),
-      slab_(datagram_bytes_max) {
+      slab_(limits::mdns_datagram_bytes_max) {
   v4_.af = AF_INET;
   v6_.af = AF_INET6;
-  for (auto* t : {&poll_timer_, &collect_timer_, &quiet_timer_}) {
-    uv_timer_init(loop_, t->get());
-    t->get()->data = this;
-  }
 }
 
 Mdns::~Mdns() = default;
@@ -54,6 +48,8 @@ util::Result<std::unique_ptr<Mdns>> Mdns::start(uv_loop_t* loop, Options options
   if (!service.ok()) return service.error();
   std::unique_ptr<Mdns> m(
       new Mdns(loop, std::move(options), std::move(*service), log, std::move(join)));
+  for (auto* t : {&m->poll_timer_, &m->collect_timer_, &m->quiet_timer_})
+    if (auto s = t->init("uv_timer_init", uv_timer_init, loop, m.get()); !s.ok()) return s.error();
 
   std::vector<std::string> failures;
   for (Family* f : {&m->v4_, &m->v6_}) {
@@ -70,9 +66,10 @@ util::Result<std::unique_ptr<Mdns>> Mdns::start(uv_loop_t* loop, Options options
   for (auto& f : failures)
     m->note(util::LogLevel::info, "Carrying on without mDNS over {}", f);
 
-  uv_timer_start(m->poll_timer_.get(), [](uv_timer_t* t) {
+  int rc = uv_timer_start(m->poll_timer_.get(), [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Mdns>(t)) self->poll();
   }, 0, limits::mdns_poll_interval_ms);
+  if (auto s = runtime::uv_status("uv_timer_start", rc); !s.ok()) return s.error();
   return m;
 }
 
@@ -99,6 +96,12 @@ util::Status Mdns::open_family(Family& f) {
   return {};
 }
 
+// Only a closing handle refuses a start, which our live handles are not; log it if it happens.
+void Mdns::start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms) {
+  if (int rc = uv_timer_start(timer.get(), on_fire, ms, 0); rc != 0)
+    note(util::LogLevel::err, "Failed to start a timer: {}", uv_strerror(rc));
+}
+
 void Mdns::poll() {
   browse_.reset();
   std::string error;
@@ -107,9 +110,9 @@ void Mdns::poll() {
     return;
   }
   collecting_ = true;
-  uv_timer_start(collect_timer_.get(), [](uv_timer_t* t) {
+  start_timer(collect_timer_, [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Mdns>(t)) self->collecting_ = false;
-  }, limits::mdns_collect_ms, 0);
+  }, limits::mdns_collect_ms);
 }
 
 int Mdns::send_query(const mdns::Message& query, std::string& error) {
@@ -187,18 +190,17 @@ void Mdns::on_found(const mdns::Found& found) {
   if (address == options_.advertise) return;  // our own answer
   std::string text = swim::to_string(address);
   const bool pending = std::find(pending_.begin(), pending_.end(), text) != pending_.end();
-  if (pending || seen_.count(text)) return;
+  if (pending || joined_.contains(text)) return;
   note(util::LogLevel::debug, "Found {} at {}", mdns::to_string(found.instance), text);
   pending_.push_back(std::move(text));
-  uv_timer_start(quiet_timer_.get(), [](uv_timer_t* t) {
+  start_timer(quiet_timer_, [](uv_timer_t* t) {
     if (auto* self = runtime::owner_of<Mdns>(t)) self->join_pending();
-  }, limits::mdns_quiet_ms, 0);
+  }, limits::mdns_quiet_ms);
 }
 
 void Mdns::join_pending() {
   auto batch = std::exchange(pending_, {});
-  if (seen_.size() + batch.size() > limits::mdns_seen_max) seen_.clear();
-  seen_.insert(batch.begin(), batch.end());
+  joined_.add(batch);
   std::weak_ptr<int> alive = alive_;
   join_(std::move(batch), [this, alive](int joined, std::string error) {
     if (alive.expired()) return;

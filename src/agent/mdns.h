@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,21 +23,13 @@
 
 #include "agent/mdns_browse.h"
 #include "agent/mdns_service.h"
+#include "agent/limits.h"
 #include "agent/mdns_socket.h"
 #include "runtime/uv_handle.h"
 #include "swim/address.h"
 #include "util/log.h"
 
 namespace agent {
-
-namespace limits {
-constexpr std::uint64_t mdns_poll_interval_ms = 60'000;  // serf's mdnsPollInterval
-constexpr std::uint64_t mdns_collect_ms = 1'000;         // hashicorp/mdns's default Timeout
-constexpr std::uint64_t mdns_quiet_ms = 100;             // serf's mdnsQuietInterval
-// Addresses remembered as joined. Past it the memory starts afresh: a LAN announcing endless
-// addresses costs a few repeated joins, not unbounded memory.
-constexpr std::size_t mdns_seen_max = 4096;
-}  // namespace limits
 
 class Mdns {
  public:
@@ -72,6 +63,7 @@ class Mdns {
 
   Mdns(uv_loop_t* loop, Options options, mdns::Service service, util::Logger& log, Join join);
   util::Status open_family(Family& f);
+  void start_timer(runtime::UvHandle<uv_timer_t>& timer, uv_timer_cb on_fire, std::uint64_t ms);
   void poll();
   // Sends `query` over every family; returns how many families got it out, and the last error.
   int send_query(const mdns::Message& query, std::string& error);
@@ -97,7 +89,7 @@ class Mdns {
   Family v4_, v6_;
   bool collecting_ = false;
   std::vector<std::string> pending_;
-  std::set<std::string> seen_;
+  mdns::JoinedAddresses joined_;
   runtime::UvHandle<uv_timer_t> poll_timer_, collect_timer_, quiet_timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // join callbacks check it
 };

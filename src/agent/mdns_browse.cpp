@@ -28,7 +28,7 @@ void Browse::reset() {
 std::size_t Browse::ensure(const Name& name) {
   const std::string key = key_of(name);
   if (auto it = by_name_.find(key); it != by_name_.end()) return it->second;
-  if (entries_.size() >= limits::browse_entries_max) return none;
+  if (entries_.size() >= limits::mdns_browse_entries_max) return none;
   entries_.push_back(Entry{.name = name});
   by_name_.emplace(key, entries_.size() - 1);
   return entries_.size() - 1;
@@ -80,6 +80,11 @@ Browse::Step Browse::on_message(const Message& m) {
     step.follow_ups.push_back(e.name);
   }
   return step;
+}
+
+void JoinedAddresses::add(const std::vector<std::string>& batch) {
+  if (seen_.size() + batch.size() > limits::mdns_seen_max) seen_.clear();
+  seen_.insert(batch.begin(), batch.end());
 }
 
 }  // namespace agent::mdns

@@ -18,17 +18,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "agent/limits.h"
 #include "agent/mdns_message.h"
 #include "util/bytes.h"
 
 namespace agent::mdns {
-
-namespace limits {
-constexpr std::size_t browse_entries_max = 256;  // names filed in one poll
-}  // namespace limits
 
 struct Found {
   Name instance{};
@@ -73,6 +71,18 @@ class Browse {
   Name service_;
   std::vector<Entry> entries_;
   std::map<std::string, std::size_t> by_name_;  // lower-cased dotted name -> entries_ index
+};
+
+// The "ip:port" addresses discovery has handed to the agent to join, so that each is joined
+// once. Bounded by limits::mdns_seen_max: a batch that would pass it starts the memory afresh.
+class JoinedAddresses {
+ public:
+  [[nodiscard]] bool contains(const std::string& address) const { return seen_.count(address) != 0; }
+  void add(const std::vector<std::string>& batch);
+  [[nodiscard]] std::size_t size() const { return seen_.size(); }
+
+ private:
+  std::set<std::string> seen_;
 };
 
 }  // namespace agent::mdns

@@ -75,7 +75,7 @@ class Reader {
         if (cursor + 1 >= msg_.size()) return truncated("a name pointer");
         const std::size_t target = (std::size_t{len & 0x3fu} << 8) | msg_[cursor + 1];
         if (target >= run_start) return malformed("name pointer does not point backwards");
-        if (++hops > limits::pointer_hops_max) return malformed("too many name pointers");
+        if (++hops > limits::mdns_pointer_hops_max) return malformed("too many name pointers");
         if (!jumped) pos_ = cursor + 2;
         jumped = true;
         cursor = run_start = target;
@@ -84,7 +84,7 @@ class Reader {
       if ((len & 0xc0) != 0) return malformed("unknown label type");
       if (msg_.size() - cursor - 1 < len) return truncated("a label");
       wire_bytes += len + 1u;
-      if (wire_bytes > limits::name_bytes_max)
+      if (wire_bytes > limits::mdns_name_bytes_max)
         return {util::Errc::too_large, "dns: name longer than 255 bytes"};
       out.emplace_back(reinterpret_cast<const char*>(msg_.data() + cursor + 1), len);
       cursor += len + 1u;
@@ -116,7 +116,7 @@ util::Result<Question> read_question(Reader& r) {
 
 util::Status read_txt(Reader& r, std::size_t end, Record& rec) {
   while (r.pos() < end) {
-    if (rec.txt.size() == limits::txt_strings_max)
+    if (rec.txt.size() == limits::mdns_txt_strings_max)
       return util::Error{util::Errc::too_large, "dns: too many TXT strings"};
     auto len = r.bytes(1, "a TXT string");
     if (!len.ok()) return len.error();
@@ -197,11 +197,11 @@ class Writer {
   util::Status name(const Name& name, bool compress) {
     std::size_t wire_bytes = 1;
     for (auto& label : name) {
-      if (label.empty() || label.size() > limits::label_bytes_max)
+      if (label.empty() || label.size() > limits::mdns_label_bytes_max)
         return invalid("label empty or longer than 63 bytes");
       wire_bytes += label.size() + 1;
     }
-    if (wire_bytes > limits::name_bytes_max)
+    if (wire_bytes > limits::mdns_name_bytes_max)
       return invalid("name longer than 255 bytes");
     for (std::size_t i = 0; i < name.size(); ++i) {
       const std::string key = suffix_key(name, i);
@@ -249,7 +249,7 @@ util::Status write_rdata(Writer& w, const Record& rec) {
       return w.name(rec.target, true);
     case rrtype::txt:
       for (auto& s : rec.txt) {
-        if (s.size() > limits::txt_string_bytes_max)
+        if (s.size() > limits::mdns_txt_string_bytes_max)
           return invalid("TXT string longer than 255 bytes");
         w.out.push_back(static_cast<std::uint8_t>(s.size()));
         w.out.insert(w.out.end(), s.begin(), s.end());
@@ -285,7 +285,7 @@ std::uint16_t flags_of(const Message& m) {
 }  // namespace
 
 util::Result<Message> decode(util::ByteView bytes) {
-  if (bytes.size() > limits::message_bytes_max)
+  if (bytes.size() > limits::mdns_message_bytes_max)
     return util::Error{util::Errc::too_large, "dns: message over 65535 bytes"};
   if (bytes.size() < header_bytes) return truncated("the header");
   Message m;
@@ -301,9 +301,9 @@ util::Result<Message> decode(util::ByteView bytes) {
   const std::size_t an = util::get_u16be(bytes.data() + 6);
   const std::size_t ns = util::get_u16be(bytes.data() + 8);
   const std::size_t ar = util::get_u16be(bytes.data() + 10);
-  if (qd > limits::questions_max)
+  if (qd > limits::mdns_questions_max)
     return util::Error{util::Errc::too_large, fmt::format("dns: {} questions", qd)};
-  if (an + ns + ar > limits::records_max)
+  if (an + ns + ar > limits::mdns_records_max)
     return util::Error{util::Errc::too_large, fmt::format("dns: {} records", an + ns + ar)};
 
   Reader r(bytes, header_bytes);
@@ -337,7 +337,7 @@ util::Result<util::Bytes> encode(const Message& m) {
   for (auto* section : {&m.answers, &m.authorities, &m.additionals})
     for (auto& rec : *section)
       if (auto s = write_record(w, rec); !s.ok()) return s.error();
-  if (w.out.size() > limits::message_bytes_max)
+  if (w.out.size() > limits::mdns_message_bytes_max)
     return util::Error{util::Errc::too_large, "dns: message over 65535 bytes"};
   return std::move(w.out);
 }
@@ -350,7 +350,7 @@ util::Result<Name> parse_name(std::string_view dotted) {
     const auto dot = dotted.find('.');
     const std::string_view label = dotted.substr(0, dot);
     if (label.empty()) return util::Error{util::Errc::invalid_argument, "empty label"};
-    if (label.size() > limits::label_bytes_max)
+    if (label.size() > limits::mdns_label_bytes_max)
       return util::Error{util::Errc::invalid_argument,
                          fmt::format("label '{}' longer than 63 bytes", label.substr(0, 128))};
     wire_bytes += label.size() + 1;
@@ -359,7 +359,7 @@ util::Result<Name> parse_name(std::string_view dotted) {
     dotted.remove_prefix(dot + 1);
     if (dotted.empty()) return util::Error{util::Errc::invalid_argument, "empty label"};
   }
-  if (wire_bytes > limits::name_bytes_max)
+  if (wire_bytes > limits::mdns_name_bytes_max)
     return util::Error{util::Errc::invalid_argument, "name longer than 255 bytes"};
   return name;
 }

@@ -16,21 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/limits.h"
 #include "util/bytes.h"
 #include "util/result.h"
 
 namespace agent::mdns {
-
-namespace limits {
-constexpr std::size_t label_bytes_max = 63;       // RFC 1035 §2.3.4
-constexpr std::size_t name_bytes_max = 255;       // wire form, length bytes and root included
-constexpr std::size_t txt_string_bytes_max = 255;
-constexpr std::size_t txt_strings_max = 256;      // per TXT record; DNS-SD uses a few dozen
-constexpr std::size_t message_bytes_max = 65535;  // a UDP payload; mDNS itself stays under 9000
-constexpr std::size_t questions_max = 64;         // real queries carry a handful
-constexpr std::size_t records_max = 256;          // answers + authorities + additionals
-constexpr std::size_t pointer_hops_max = 64;      // pointers followed while reading one name
-}  // namespace limits
 
 // Record types we interpret. Append only: values are on the wire.
 namespace rrtype {

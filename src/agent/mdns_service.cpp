@@ -45,7 +45,7 @@ util::Result<Service> Service::make(const ServiceSpec& spec) {
   if (!host.ok()) return host.error();
   if (spec.port == 0) return util::Error{util::Errc::config, "missing service port"};
   for (auto& s : spec.txt)
-    if (s.size() > limits::txt_string_bytes_max)
+    if (s.size() > limits::mdns_txt_string_bytes_max)
       return util::Error{util::Errc::config, "mDNS TXT string longer than 255 bytes"};
   for (auto& ip : spec.ips)
     if (ip.size() != 4 && ip.size() != 16)

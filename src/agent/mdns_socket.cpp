@@ -170,8 +170,10 @@ util::Result<std::unique_ptr<MdnsSocket>> MdnsSocket::open_unicast(uv_loop_t* lo
 
 // Hands `fd` to libuv and starts reading; closes `fd` itself if libuv did not take it.
 util::Status MdnsSocket::adopt(uv_loop_t* loop, int fd) {
-  uv_udp_init(loop, udp_.get());  // AF_UNSPEC: makes no socket, cannot fail
-  udp_.get()->data = this;
+  if (auto s = udp_.init("uv_udp_init", uv_udp_init, loop, this); !s.ok()) {
+    ::close(fd);
+    return s;
+  }
   if (int rc = uv_udp_open(udp_.get(), fd); rc != 0) {
     ::close(fd);
     return util::Error{util::Errc::io, std::string("uv_udp_open: ") + uv_strerror(rc)};

@@ -10,8 +10,13 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
+#include <fmt/format.h>
+
+#include "agent/address_parse.h"
+#include "agent/limits.h"
 #include "runtime/sockaddr.h"
 
 namespace agent {
@@ -55,6 +60,27 @@ void for_each_interface_address(Visit&& visit) {
   freeifaddrs(list);
 }
 
+addrinfo lookup_hints() {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  return hints;
+}
+
+// Every distinct address in `res`, with `port`.
+util::Result<std::vector<swim::Address>> addresses_of(const std::string& host, std::uint16_t port,
+                                                      const addrinfo* res) {
+  std::vector<swim::Address> out;
+  for (const addrinfo* it = res; it; it = it->ai_next) {
+    auto a = runtime::from_sockaddr(it->ai_addr);
+    if (!a.ok()) continue;
+    a->port = port;
+    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
+  }
+  if (out.empty()) return util::Error{util::Errc::not_found, "lookup " + host + ": no addresses"};
+  return out;
+}
+
 }  // namespace
 
 bool is_unspecified(const util::Bytes& ip) {
@@ -63,22 +89,98 @@ bool is_unspecified(const util::Bytes& ip) {
 
 util::Result<std::vector<swim::Address>> resolve_host(const std::string& host, std::uint16_t port) {
   if (auto ip = runtime::parse_ip(host); ip.ok()) return std::vector<swim::Address>{{*ip, port}};
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
+  const addrinfo hints = lookup_hints();
   addrinfo* res = nullptr;
   int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
   if (rc != 0) return util::Error{util::Errc::not_found, "lookup " + host + ": " + gai_strerror(rc)};
-  std::vector<swim::Address> out;
-  for (addrinfo* it = res; it; it = it->ai_next) {
-    auto a = runtime::from_sockaddr(it->ai_addr);
-    if (!a.ok()) continue;
-    a->port = port;
-    if (std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
-  }
+  auto out = addresses_of(host, port, res);
   freeaddrinfo(res);
-  if (out.empty()) return util::Error{util::Errc::not_found, "lookup " + host + ": no addresses"};
   return out;
+}
+
+struct HostLookups::Request {
+  uv_getaddrinfo_t req{};
+  HostLookups* owner = nullptr;  // nullptr once cancelled: the answer is dropped
+  std::shared_ptr<std::size_t> outstanding;
+  std::string host;
+  std::uint16_t port = 0;
+  Done done;
+};
+
+void HostLookups::resolve(const std::string& host, std::uint16_t port, Done done) {
+  if (auto ip = runtime::parse_ip(host); ip.ok())
+    return done(std::vector<swim::Address>{{*ip, port}});
+  if (pending_.size() >= limits::name_lookups_max)
+    return done(util::Error{util::Errc::refused, fmt::format("lookup {}: {} lookups already in progress",
+                                                             host, limits::name_lookups_max)});
+  auto* r = new Request{{}, this, outstanding_, host, port, std::move(done)};
+  r->req.data = r;
+  const addrinfo hints = lookup_hints();
+  int rc = uv_getaddrinfo(loop_, &r->req, on_resolved, r->host.c_str(), nullptr, &hints);
+  if (rc != 0) {
+    std::unique_ptr<Request> owned(r);  // never started: libuv will not call back
+    return owned->done(util::Error{util::Errc::not_found, "lookup " + host + ": " + uv_strerror(rc)});
+  }
+  pending_.insert(r);
+  ++*outstanding_;
+}
+
+void HostLookups::on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* res) {
+  std::unique_ptr<Request> r(static_cast<Request*>(req->data));
+  util::Result<std::vector<swim::Address>> answer =
+      status == 0 ? addresses_of(r->host, r->port, res)
+                  : util::Error{util::Errc::not_found, "lookup " + r->host + ": " + uv_strerror(status)};
+  uv_freeaddrinfo(res);
+  --*r->outstanding;
+  if (!r->owner) return;  // cancelled, or UV_ECANCELED itself
+  r->owner->pending_.erase(r.get());
+  r->done(std::move(answer));
+}
+
+void HostLookups::cancel_all() {
+  for (Request* r : pending_) {
+    r->owner = nullptr;
+    uv_cancel(reinterpret_cast<uv_req_t*>(&r->req));  // UV_EBUSY when running: it finishes, dropped
+  }
+  pending_.clear();
+}
+
+void resolve_join_addresses(HostLookups& lookups, const std::vector<std::string>& addresses,
+                            std::uint16_t default_port, SeedsDone done) {
+  struct Batch {
+    std::vector<std::vector<swim::Address>> seeds;  // per string, in order
+    std::vector<std::string> errors;                // per string, "" when it resolved
+    std::size_t waiting = 1;  // held by the loop below until every lookup has started
+    SeedsDone done;
+    void settle() {
+      if (--waiting != 0) return;
+      std::vector<swim::Address> all;
+      std::vector<std::string> failed;
+      for (auto& s : seeds) all.insert(all.end(), s.begin(), s.end());
+      for (auto& e : errors)
+        if (!e.empty()) failed.push_back(std::move(e));
+      done(std::move(all), std::move(failed));
+    }
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->seeds.resize(addresses.size());
+  batch->errors.resize(addresses.size());
+  batch->done = std::move(done);
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    const std::string& text = addresses[i];
+    auto hp = parse_join_address(text, default_port);
+    if (!hp.ok()) {
+      batch->errors[i] = "Failed to resolve " + text + ": " + hp.error().detail;
+      continue;
+    }
+    ++batch->waiting;
+    lookups.resolve(hp->host, hp->port, [batch, i, text](util::Result<std::vector<swim::Address>> r) {
+      if (r.ok()) batch->seeds[i] = std::move(*r);
+      else batch->errors[i] = "Failed to resolve " + text + ": " + r.error().detail;
+      batch->settle();
+    });
+  }
+  batch->settle();
 }
 
 util::Result<util::Bytes> interface_address(const std::string& iface) {

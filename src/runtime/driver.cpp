@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "runtime/limits.h"
 #include "runtime/sockaddr.h"
 #include "runtime/stream_conn.h"
 #include "wire/limits.h"
@@ -11,9 +12,6 @@
 namespace runtime {
 
 namespace {
-util::Error uv_error(const std::string& what, int status) {
-  return util::Error{util::Errc::io, what + ": " + uv_strerror(status)};
-}
 std::uint64_t ms_until(util::Instant now, util::Instant deadline) {
   if (deadline <= now) return 0;
   auto us = (deadline - now).count();
@@ -25,6 +23,7 @@ Driver::Driver(uv_loop_t* loop, util::Logger& log, Callbacks callbacks)
     : loop_(loop), log_(log), callbacks_(std::move(callbacks)) {
   epoch_hrtime_ns_ = uv_hrtime();
   udp_slab_.resize(wire::limits::udp_packet_bytes_max);
+  stream_slab_.resize(limits::stream_read_chunk_bytes);
 }
 
 Driver::~Driver() { close(); }
@@ -44,8 +43,10 @@ util::Result<std::unique_ptr<Driver>> Driver::start(uv_loop_t* loop, serf::Confi
   d->tcp_timeout_ = config.memberlist.tcp_timeout;
   util::Rng rng(uv_hrtime() ^ (static_cast<std::uint64_t>(uv_os_getpid()) << 32));
   d->node_ = std::make_unique<serf::Node>(std::move(config), log, rng, d->now());
-  uv_timer_init(loop, d->timer_.get());
-  d->timer_.get()->data = d.get();
+  if (auto s = d->timer_.init("uv_timer_init", uv_timer_init, loop, d.get()); !s.ok())
+    return s.error();
+  if (auto s = d->reaper_.init("uv_check_init", uv_check_init, loop, d.get()); !s.ok())
+    return s.error();
   d->arm_timer();
   return d;
 }
@@ -55,20 +56,20 @@ util::Status Driver::bind_sockets(const swim::Address& bind) {
   if (auto s = to_sockaddr(bind, ss); !s.ok()) return s;
   const auto* sa = reinterpret_cast<const sockaddr*>(&ss);
 
-  uv_tcp_init(loop_, listener_.get());
-  listener_.get()->data = this;
+  if (auto s = listener_.init("uv_tcp_init", uv_tcp_init, loop_, this); !s.ok()) return s;
   int rc = uv_tcp_bind(listener_.get(), sa, 0);
   if (rc == 0)
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_.get()), 128,
                    [](uv_stream_t* server, int status) {
                      if (auto* self = owner_of<Driver>(server)) self->on_tcp_connection(status);
                    });
-  if (rc != 0) return uv_error("Failed to start TCP listener on " + swim::to_string(bind), rc);
+  if (rc != 0) return uv_status("Failed to start TCP listener on " + swim::to_string(bind), rc);
 
   // The UDP socket takes the port TCP got (bind port 0 means "any free one").
   sockaddr_storage bound;
   int len = sizeof bound;
-  uv_tcp_getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&bound), &len);
+  rc = uv_tcp_getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&bound), &len);
+  if (rc != 0) return uv_status("Failed to read the TCP listener's address", rc);
   auto bound_addr = from_sockaddr(reinterpret_cast<sockaddr*>(&bound));
   if (!bound_addr.ok()) return bound_addr.error();
   bound_port_ = bound_addr->port;
@@ -77,8 +78,7 @@ util::Status Driver::bind_sockets(const swim::Address& bind) {
   if (auto s = to_sockaddr(udp_bind, ss); !s.ok()) return s;
   udp_family_ = ss.ss_family;
 
-  uv_udp_init(loop_, udp_.get());
-  udp_.get()->data = this;
+  if (auto s = udp_.init("uv_udp_init", uv_udp_init, loop_, this); !s.ok()) return s;
   rc = uv_udp_bind(udp_.get(), sa, UV_UDP_REUSEADDR);
   if (rc == 0)
     rc = uv_udp_recv_start(
@@ -97,7 +97,7 @@ util::Status Driver::bind_sockets(const swim::Address& bind) {
            unsigned flags) {
           if (auto* self = owner_of<Driver>(h)) self->on_udp_read(nread, buf, addr, flags);
         });
-  if (rc != 0) return uv_error("Failed to start UDP listener on " + swim::to_string(udp_bind), rc);
+  if (rc != 0) return uv_status("Failed to start UDP listener on " + swim::to_string(udp_bind), rc);
   return {};
 }
 
@@ -128,6 +128,7 @@ void Driver::drain(serf::Outbox& out) {
 }
 
 void Driver::send_datagram(const swim::Address& to, util::ByteView bytes) {
+  if (closed_) return;  // an event callback closed us mid-drain
   sockaddr_storage ss;
   if (!to_sockaddr(to, ss, udp_family_).ok()) return;
   struct SendReq {
@@ -148,9 +149,18 @@ void Driver::send_datagram(const swim::Address& to, util::ByteView bytes) {
 }
 
 void Driver::open_stream(const swim::StreamCall& call) {
-  auto conn = std::make_unique<StreamConn>(*this, loop_, StreamConn::Kind::outbound, call.id);
-  auto* raw = conn.get();
-  streams_.emplace(raw, std::move(conn));
+  if (closed_) return;
+  ++counters_.streams_opened;
+  auto conn = StreamConn::create(*this, stream_budget_, loop_, StreamConn::Kind::outbound, call.id);
+  if (!conn.ok()) {  // the node hears of the failure as of any other dial error
+    ++counters_.stream_errors;
+    step([&](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      n.on_stream_reply(call.id, conn.error(), t, out);
+    });
+    return;
+  }
+  auto* raw = conn->get();
+  streams_.emplace(raw, std::move(*conn));
   util::Bytes request = cipher_ ? cipher_->seal_stream(call.request) : call.request;
   auto timeout = ms_until(now(), call.deadline);
   if (auto s = raw->connect(call.to, std::move(request), call.expect_reply, std::max<std::uint64_t>(timeout, 1)); !s.ok())
@@ -158,6 +168,7 @@ void Driver::open_stream(const swim::StreamCall& call) {
 }
 
 void Driver::reply_stream(const swim::StreamReply& reply) {
+  if (closed_) return;
   auto it = inbound_.find(reply.id);
   if (it == inbound_.end()) return;
   StreamConn* conn = it->second;
@@ -167,6 +178,7 @@ void Driver::reply_stream(const swim::StreamReply& reply) {
 }
 
 void Driver::on_stream_complete(StreamConn& conn, util::Result<util::Bytes> framed) {
+  if (!framed.ok()) ++counters_.stream_errors;
   if (framed.ok() && cipher_ && !framed->empty()) framed = cipher_->open_stream(*framed);
   if (conn.kind() == StreamConn::Kind::outbound) {
     auto id = conn.id();
@@ -200,20 +212,57 @@ void Driver::forget_stream(StreamConn& conn) {
       inbound_.erase(it);
       break;
     }
-  streams_.erase(&conn);
+  if (auto it = streams_.find(&conn); it != streams_.end()) retire(it);
+}
+
+// Closing the handles stops every further callback at once; the object is destroyed by the
+// reaper (a check handle: it runs after the I/O callbacks of this loop iteration), so the
+// StreamConn callback that got us here returns into a live object.
+void Driver::retire(std::map<StreamConn*, std::unique_ptr<StreamConn>>::iterator it) {
+  if (it->second->kind() == StreamConn::Kind::inbound) --inbound_open_;
+  it->second->close();
+  retired_.push_back(std::move(it->second));
+  streams_.erase(it);
+  if (!reaper_.live() || uv_is_active(reaper_.handle())) return;
+  int rc = uv_check_start(reaper_.get(), [](uv_check_t* h) {
+    if (auto* self = owner_of<Driver>(h)) self->on_reap();
+  });
+  if (rc != 0)  // cannot happen for a live handle; the connections then wait for ~Driver
+    log_.log(util::LogLevel::err, "memberlist", "Failed to schedule closed streams' release: {}",
+             uv_strerror(rc));
+}
+
+void Driver::on_reap() {
+  retired_.clear();
+  uv_check_stop(reaper_.get());  // always 0
+  if (closed_) reaper_.reset();
+}
+
+DriverCounters Driver::counters() const {
+  DriverCounters c = counters_;
+  c.streams_over_budget = stream_budget_.refusals();
+  return c;
+}
+
+uv_buf_t Driver::stream_read_buffer() {
+  return uv_buf_init(reinterpret_cast<char*>(stream_slab_.data()),
+                     static_cast<unsigned>(stream_slab_.size()));
 }
 
 void Driver::on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags) {
   udp_slab_busy_ = false;
   if (nread == 0 || addr == nullptr) return;
   if (nread < 0) {
+    ++counters_.udp_packets_dropped;
     log_.log(util::LogLevel::debug, "memberlist", "UDP read error: {}", uv_strerror(static_cast<int>(nread)));
     return;
   }
   if (flags & UV_UDP_PARTIAL) {
+    ++counters_.udp_packets_dropped;
     log_.log(util::LogLevel::warn, "memberlist", "Dropping truncated UDP packet");
     return;
   }
+  ++counters_.udp_packets_received;
   auto from = from_sockaddr(addr);
   if (!from.ok()) return;
   util::ByteView bytes(reinterpret_cast<const std::uint8_t*>(buf->base), static_cast<std::size_t>(nread));
@@ -221,6 +270,7 @@ void Driver::on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* add
   if (cipher_) {
     auto plain = cipher_->open_packet(bytes);
     if (!plain.ok()) {
+      ++counters_.udp_packets_dropped;
       log_.log(util::LogLevel::err, "memberlist", "Decrypt packet failed: {} from={}",
                plain.error().detail, swim::to_string(*from));
       return;
@@ -232,26 +282,53 @@ void Driver::on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* add
 }
 
 void Driver::on_tcp_connection(int status) {
-  if (status != 0) return;
+  if (status != 0) {
+    log_.log(util::LogLevel::err, "memberlist", "Error accepting TCP connection: {}", uv_strerror(status));
+    return;
+  }
   auto id = next_inbound_id_++;  // ids of inbound streams, a space apart from the core's outbound ones
-  auto conn = std::make_unique<StreamConn>(*this, loop_, StreamConn::Kind::inbound, id);
-  auto* raw = conn.get();
-  streams_.emplace(raw, std::move(conn));
+  auto conn = StreamConn::create(*this, stream_budget_, loop_, StreamConn::Kind::inbound, id);
+  if (!conn.ok()) {
+    ++counters_.stream_errors;
+    log_.log(util::LogLevel::err, "memberlist", "Failed to take a TCP connection: {}", conn.error().detail);
+    return;
+  }
+  auto* raw = conn->get();
+  auto it = streams_.emplace(raw, std::move(*conn)).first;
+  ++inbound_open_;
+  // Past the cap the connection is still accepted (libuv stops listening until we do), then
+  // closed at once: memberlist does the same with push/pulls past its 128.
+  const bool over_cap = inbound_open_ > limits::inbound_streams_max;
   auto timeout_ms = static_cast<std::uint64_t>(util::to_ms(tcp_timeout_));
-  if (auto s = raw->accept(reinterpret_cast<uv_stream_t*>(listener_.get()), timeout_ms); !s.ok())
-    streams_.erase(raw);
+  auto accepted = over_cap ? raw->accept_only(reinterpret_cast<uv_stream_t*>(listener_.get()))
+                           : raw->accept(reinterpret_cast<uv_stream_t*>(listener_.get()), timeout_ms);
+  if (!accepted.ok()) {
+    ++counters_.stream_errors;
+    log_.log(util::LogLevel::debug, "memberlist", "Failed to accept TCP connection: {}", accepted.error().detail);
+    return retire(it);
+  }
+  if (over_cap) {
+    ++counters_.streams_refused;
+    log_.log(util::LogLevel::debug, "memberlist", "Too many open streams ({}), closing the one from {}",
+             limits::inbound_streams_max, swim::to_string(raw->peer()));
+    return retire(it);
+  }
+  ++counters_.streams_accepted;
 }
 
 void Driver::arm_timer() {
   if (closed_) return;
   auto deadline = node_->next_deadline();
   if (deadline == util::instant_max()) {
-    uv_timer_stop(timer_.get());
+    uv_timer_stop(timer_.get());  // always 0
     return;
   }
-  uv_timer_start(timer_.get(), [](uv_timer_t* t) {
+  int rc = uv_timer_start(timer_.get(), [](uv_timer_t* t) {
     if (auto* self = owner_of<Driver>(t)) self->on_timer();
   }, ms_until(now(), deadline), 0);
+  // Only a closing handle refuses, and closed_ rules that out: a node without its timer would
+  // stop probing, so say so loudly if it ever happens.
+  if (rc != 0) log_.log(util::LogLevel::err, "memberlist", "Failed to arm the node's timer: {}", uv_strerror(rc));
 }
 
 void Driver::on_timer() {
@@ -299,14 +376,17 @@ util::Status Driver::user_event(const std::string& name, util::ByteView payload,
   return result;
 }
 
+// May run inside a StreamConn's callback (an event handler that shuts the agent down): the
+// connections are retired like any other, and the reaper goes once it has released them.
 void Driver::close() {
   if (closed_) return;
   closed_ = true;
-  streams_.clear();
   inbound_.clear();
+  while (!streams_.empty()) retire(streams_.begin());
   udp_.reset();
   listener_.reset();
   timer_.reset();
+  if (retired_.empty() || !reaper_.live() || !uv_is_active(reaper_.handle())) reaper_.reset();
 }
 
 }  // namespace runtime

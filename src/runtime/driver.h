@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/stream_budget.h"
 #include "runtime/uv_handle.h"
 #include "serf/node.h"
 #include "swim/address.h"
@@ -30,6 +31,17 @@ class PacketCipher {
 };
 
 class StreamConn;
+
+// What the driver has done since it started: for the agent's dump (SIGUSR1), tests and benches.
+struct DriverCounters {
+  std::uint64_t udp_packets_received = 0;
+  std::uint64_t udp_packets_dropped = 0;  // read errors, truncated or undecryptable datagrams
+  std::uint64_t streams_accepted = 0;     // inbound TCP streams taken
+  std::uint64_t streams_opened = 0;       // outbound TCP streams started
+  std::uint64_t stream_errors = 0;        // streams that failed (refused, timed out, bad bytes)
+  std::uint64_t streams_refused = 0;      // inbound streams closed at once: limits::inbound_streams_max
+  std::uint64_t streams_over_budget = 0;  // streams closed: limits::stream_buffer_bytes_max
+};
 
 class Driver {
  public:
@@ -57,13 +69,21 @@ class Driver {
   [[nodiscard]] const serf::Node& node() const { return *node_; }
   [[nodiscard]] std::uint16_t bound_port() const { return bound_port_; }
   [[nodiscard]] util::Instant now() const;
+  [[nodiscard]] DriverCounters counters() const;
+  // Streams now open in each direction and the bytes they buffer (the driver's queue depths).
+  [[nodiscard]] std::size_t inbound_streams() const { return inbound_open_; }
+  [[nodiscard]] std::size_t outbound_streams() const { return streams_.size() - inbound_open_; }
+  [[nodiscard]] std::size_t stream_buffer_bytes() const { return stream_budget_.in_use(); }
 
   // Closes every handle; the loop can then run empty.
   void close();
 
-  // Called by StreamConn.
+  // Called by StreamConn, from inside its callbacks: the connection is retired (closed now,
+  // destroyed once the callback has returned), never destroyed on the spot.
   void on_stream_complete(StreamConn& conn, util::Result<util::Bytes> framed);
   void forget_stream(StreamConn& conn);
+  // The slab every stream reads into (one read at a time on the loop thread).
+  uv_buf_t stream_read_buffer();
 
  private:
   Driver(uv_loop_t* loop, util::Logger& log, Callbacks callbacks);
@@ -76,6 +96,8 @@ class Driver {
   void reply_stream(const swim::StreamReply& reply);
   void arm_timer();
   void check_leave();
+  void retire(std::map<StreamConn*, std::unique_ptr<StreamConn>>::iterator it);
+  void on_reap();
 
   void on_udp_read(ssize_t nread, const uv_buf_t* buf, const sockaddr* addr, unsigned flags);
   void on_tcp_connection(int status);
@@ -89,15 +111,21 @@ class Driver {
   UvHandle<uv_udp_t> udp_;
   UvHandle<uv_tcp_t> listener_;
   UvHandle<uv_timer_t> timer_;
+  UvHandle<uv_check_t> reaper_;  // destroys retired connections after the callback that retired them
   std::uint16_t bound_port_ = 0;
   util::Duration tcp_timeout_{};
   util::Instant epoch_{};
   std::uint64_t epoch_hrtime_ns_ = 0;
   std::vector<std::uint8_t> udp_slab_;
   bool udp_slab_busy_ = false;
+  std::vector<std::uint8_t> stream_slab_;
+  StreamBudget stream_budget_;  // declared before the connections, which give bytes back to it
   std::map<swim::JoinId, std::function<void(const swim::JoinResult&)>> joins_;
   std::map<StreamConn*, std::unique_ptr<StreamConn>> streams_;
   std::map<swim::StreamId, StreamConn*> inbound_;
+  std::vector<std::unique_ptr<StreamConn>> retired_;  // closed, waiting for the reaper
+  std::size_t inbound_open_ = 0;  // inbound connections in streams_
+  DriverCounters counters_;
   swim::StreamId next_inbound_id_ = 1;
   int udp_family_ = AF_INET;  // of the bound UDP socket: how IPv4 peers are addressed
   std::function<void()> leave_done_;

@@ -1,13 +1,14 @@
 // StreamConn: see stream_conn.h.
 #include "runtime/stream_conn.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "runtime/driver.h"
 #include "runtime/sockaddr.h"
-#include "wire/codec.h"
-#include "wire/limits.h"
+#include "runtime/limits.h"
 
 namespace runtime {
 
@@ -18,21 +19,39 @@ struct WriteReq {
   util::Bytes data;
 };
 
-util::Error uv_error(const char* what, int status) {
-  return util::Error{util::Errc::io, std::string(what) + ": " + uv_strerror(status)};
-}
-
 }  // namespace
 
-StreamConn::StreamConn(Driver& driver, uv_loop_t* loop, Kind kind, swim::StreamId id)
-    : driver_(driver), kind_(kind), id_(id) {
-  uv_tcp_init(loop, tcp_.get());
-  tcp_.get()->data = this;
-  uv_timer_init(loop, timer_.get());
-  timer_.get()->data = this;
+StreamConn::StreamConn(Driver& driver, StreamBudget& budget, Kind kind, swim::StreamId id)
+    : driver_(driver), budget_(budget), kind_(kind), id_(id) {}
+
+util::Result<std::unique_ptr<StreamConn>> StreamConn::create(Driver& driver, StreamBudget& budget,
+                                                             uv_loop_t* loop, Kind kind,
+                                                             swim::StreamId id) {
+  std::unique_ptr<StreamConn> c(new StreamConn(driver, budget, kind, id));
+  if (auto s = c->tcp_.init("uv_tcp_init", uv_tcp_init, loop, c.get()); !s.ok()) return s.error();
+  if (auto s = c->timer_.init("uv_timer_init", uv_timer_init, loop, c.get()); !s.ok())
+    return s.error();
+  return c;
 }
 
-StreamConn::~StreamConn() = default;
+StreamConn::~StreamConn() { release_buffer(); }
+
+void StreamConn::close() {
+  tcp_.reset();
+  timer_.reset();
+  release_buffer();
+}
+
+void StreamConn::release_buffer() {
+  budget_.give_back(std::exchange(reserved_, 0));
+  util::Bytes().swap(in_);
+}
+
+util::Status StreamConn::start_timer(std::uint64_t timeout_ms) {
+  return uv_status("uv_timer_start", uv_timer_start(timer_.get(), [](uv_timer_t* t) {
+    if (auto* self = owner_of<StreamConn>(t)) self->on_timeout();
+  }, timeout_ms, 0));
+}
 
 util::Status StreamConn::connect(const swim::Address& to, util::Bytes request, bool expect_reply,
                                  std::uint64_t timeout_ms) {
@@ -42,7 +61,6 @@ util::Status StreamConn::connect(const swim::Address& to, util::Bytes request, b
   sockaddr_storage ss;
   if (auto s = to_sockaddr(to, ss); !s.ok()) return s;
   auto* req = new uv_connect_t{};
-  req->data = nullptr;
   int rc = uv_tcp_connect(req, tcp_.get(), reinterpret_cast<const sockaddr*>(&ss),
                           [](uv_connect_t* r, int status) {
                             auto* self = owner_of<StreamConn>(r->handle);
@@ -50,32 +68,33 @@ util::Status StreamConn::connect(const swim::Address& to, util::Bytes request, b
                             if (self) self->on_connected(status);
                           });
   if (rc != 0) {
-    delete req;
-    return uv_error(("dial tcp " + swim::to_string(to)).c_str(), rc);
+    delete req;  // libuv never calls back for a connect that did not start
+    return uv_status("dial tcp " + swim::to_string(to), rc);
   }
-  uv_timer_start(timer_.get(), [](uv_timer_t* t) {
-    if (auto* self = owner_of<StreamConn>(t)) self->on_timeout();
-  }, timeout_ms, 0);
-  return {};
+  return start_timer(timeout_ms);
 }
 
-util::Status StreamConn::accept(uv_stream_t* server, std::uint64_t timeout_ms) {
-  int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(tcp_.get()));
-  if (rc != 0) return uv_error("accept", rc);
+util::Status StreamConn::accept_only(uv_stream_t* server) {
+  if (auto s = uv_status("accept", uv_accept(server, reinterpret_cast<uv_stream_t*>(tcp_.get())));
+      !s.ok())
+    return s;
   sockaddr_storage ss;
   int len = sizeof ss;
   if (uv_tcp_getpeername(tcp_.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
     if (auto a = from_sockaddr(reinterpret_cast<sockaddr*>(&ss)); a.ok()) peer_ = *a;
-  }
-  uv_timer_start(timer_.get(), [](uv_timer_t* t) {
-    if (auto* self = owner_of<StreamConn>(t)) self->on_timeout();
-  }, timeout_ms, 0);
-  start_reading();
+  }  // else the peer already went away: the first read reports it
   return {};
 }
 
+util::Status StreamConn::accept(uv_stream_t* server, std::uint64_t timeout_ms) {
+  if (auto s = accept_only(server); !s.ok()) return s;
+  if (auto s = start_timer(timeout_ms); !s.ok()) return s;
+  return start_reading();
+}
+
 void StreamConn::on_connected(int status) {
-  if (status != 0) return complete(uv_error(("dial tcp " + swim::to_string(peer_) + ": connect").c_str(), status));
+  if (status != 0)
+    return complete(uv_status("dial tcp " + swim::to_string(peer_) + ": connect", status).error());
   write_and_finish(std::move(pending_request_));
 }
 
@@ -94,51 +113,64 @@ void StreamConn::write_and_finish(util::Bytes bytes) {
                       if (auto* self = owner_of<StreamConn>(r->handle)) self->on_written(status);
                     });
   if (rc != 0) {
-    delete w;
+    delete w;  // never started: no callback will free it
     on_written(rc);
   }
 }
 
 void StreamConn::on_written(int status) {
   if (kind_ == Kind::inbound) return driver_.forget_stream(*this);
-  if (status != 0) return complete(uv_error("write tcp", status));
+  if (status != 0) return complete(uv_status("write tcp", status).error());
   if (!expect_reply_) return complete(util::Bytes{});
-  start_reading();
+  if (auto s = start_reading(); !s.ok()) complete(s.error());
 }
 
-void StreamConn::start_reading() {
-  uv_read_start(
+util::Status StreamConn::start_reading() {
+  return uv_status("read tcp", uv_read_start(
       reinterpret_cast<uv_stream_t*>(tcp_.get()),
       [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
         auto* self = owner_of<StreamConn>(h);
-        if (!self) {
-          *buf = uv_buf_init(nullptr, 0);
-          return;
-        }
-        *buf = uv_buf_init(self->read_buf_, sizeof self->read_buf_);
+        *buf = self ? self->driver_.stream_read_buffer() : uv_buf_init(nullptr, 0);
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         if (auto* self = owner_of<StreamConn>(s)) self->on_read(nread, buf);
-      });
+      }));
 }
 
 void StreamConn::on_read(ssize_t nread, const uv_buf_t* buf) {
   if (completed_) return;
   if (nread < 0) {
     return complete(nread == UV_EOF ? util::Error{util::Errc::truncated, "EOF before a whole message"}
-                                    : uv_error("read tcp", static_cast<int>(nread)));
+                                    : uv_status("read tcp", static_cast<int>(nread)).error());
   }
-  in_.insert(in_.end(), buf->base, buf->base + nread);
-  auto length = wire::stream_frame_length(in_);
+  util::ByteView bytes(reinterpret_cast<const std::uint8_t*>(buf->base), static_cast<std::size_t>(nread));
+  if (auto s = append(bytes); !s.ok()) return complete(s.error());
+  auto length = framer_.advance(in_);
   if (!length.ok()) return complete(length.error());
-  if (*length == 0) {
-    if (in_.size() > wire::limits::stream_bytes_max)
-      complete(util::Error{util::Errc::too_large, "stream message too large"});
-    return;
-  }
+  if (*length == 0) return;
   in_.resize(*length);  // one message per connection: anything after it is ignored
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_.get()));
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_.get()));  // always 0
   complete(std::move(in_));
+}
+
+util::Status StreamConn::append(util::ByteView bytes) {
+  const std::size_t expected = framer_.expected_length();  // 0: not known yet
+  if (expected != 0 && in_.size() + bytes.size() > expected)
+    bytes = bytes.first(expected > in_.size() ? expected - in_.size() : 0);
+  const std::size_t need = in_.size() + bytes.size();
+  if (need > in_.capacity()) {
+    std::size_t want = std::max({need, 2 * in_.capacity(), limits::stream_read_chunk_bytes});
+    want = std::min(want, expected != 0 ? expected : wire::StreamFramer::frame_bytes_max);
+    want = std::max(want, need);
+    const std::size_t grow = want - in_.capacity();
+    if (!budget_.take(grow))
+      return util::Error{util::Errc::too_large, "stream buffers full (" +
+                                                    std::to_string(budget_.in_use()) + " bytes)"};
+    reserved_ += grow;
+    in_.reserve(want);
+  }
+  in_.insert(in_.end(), bytes.begin(), bytes.end());
+  return {};
 }
 
 void StreamConn::on_timeout() {
@@ -149,8 +181,10 @@ void StreamConn::on_timeout() {
 void StreamConn::complete(util::Result<util::Bytes> framed) {
   if (completed_) return;
   completed_ = true;
-  uv_timer_stop(timer_.get());
-  // The driver may destroy us inside this call; touch nothing afterwards.
+  uv_timer_stop(timer_.get());  // always 0
+  release_buffer();  // the message (moved into `framed`) is the node's within this call
+  // The driver may retire us inside this call: our handles are then closed, and the object
+  // lives on only until the callback that brought us here has returned.
   driver_.on_stream_complete(*this, std::move(framed));
 }
 

@@ -5,6 +5,9 @@
 //   encrypted stream frame  0a | len:u32be | len bytes              (opened by the driver)
 // Receiving mirrors memberlist: CRC only at the top, compound and compress nest (bounded by
 // limits::nesting_depth_max); a compound part that fails is counted, the others still count.
+// Streams: StreamFramer (framing.h) finds where a stream's message ends as its bytes arrive.
+#include "wire/framing.h"
+
 #include <algorithm>
 #include <array>
 
@@ -188,54 +191,74 @@ util::Result<util::Bytes> unframe_stream(util::ByteView framed) {
 
 namespace {
 
-// Length of a push/pull (type byte at 0): header, node states, raw user state; 0 if incomplete.
-util::Result<std::size_t> push_pull_length(util::ByteView b) {
-  auto head = mp::object_length(b.subspan(1));
-  if (!head.ok() || *head == 0) return head;
-  std::size_t off = 1;
-  auto h = detail::decode_push_pull_header(b.first(1 + *head), off);
-  if (!h.ok()) return h.error();
-  for (std::size_t i = 0; i < h->nodes; ++i) {
-    auto n = mp::object_length(b.subspan(off));
-    if (!n.ok() || *n == 0) return n;
-    off += *n;
-    if (off > limits::stream_bytes_max) return util::Error{Errc::too_large, "push/pull size"};
+// One msgpack item's shape by its first byte (0xc0..0xdf; the fix* ranges are handled
+// before): how many big-endian length bytes follow, a type byte more (ext), a body of fixed
+// size (numbers, fixext), and whether the length counts body bytes, array items or map pairs.
+enum class Counts : std::uint8_t { none, body, items, pairs, invalid };
+struct Form {
+  std::uint8_t length_bytes;
+  std::uint8_t extra;
+  std::uint8_t fixed_body;
+  Counts counts;
+};
+constexpr Form forms[32] = {
+    {0, 0, 0, Counts::none},  {0, 0, 0, Counts::invalid}, {0, 0, 0, Counts::none},   // c0-c2
+    {0, 0, 0, Counts::none},  {1, 0, 0, Counts::body},    {2, 0, 0, Counts::body},   // c3-c5
+    {4, 0, 0, Counts::body},  {1, 1, 0, Counts::body},    {2, 1, 0, Counts::body},   // c6-c8
+    {4, 1, 0, Counts::body},  {0, 0, 4, Counts::none},    {0, 0, 8, Counts::none},   // c9-cb
+    {0, 0, 1, Counts::none},  {0, 0, 2, Counts::none},    {0, 0, 4, Counts::none},   // cc-ce
+    {0, 0, 8, Counts::none},  {0, 0, 1, Counts::none},    {0, 0, 2, Counts::none},   // cf-d1
+    {0, 0, 4, Counts::none},  {0, 0, 8, Counts::none},    {0, 0, 2, Counts::none},   // d2-d4
+    {0, 0, 3, Counts::none},  {0, 0, 5, Counts::none},    {0, 0, 9, Counts::none},   // d5-d7
+    {0, 0, 17, Counts::none}, {1, 0, 0, Counts::body},    {2, 0, 0, Counts::body},   // d8-da
+    {4, 0, 0, Counts::body},  {2, 0, 0, Counts::items},   {4, 0, 0, Counts::items},  // db-dd
+    {2, 0, 0, Counts::pairs}, {4, 0, 0, Counts::pairs},                              // de-df
+};
+
+// An item's header as read at the front of `b`: its size, the body bytes after it, and the
+// items it holds. header_bytes == 0: the header itself is not all there yet.
+struct ItemHead {
+  std::size_t header_bytes = 0;
+  std::uint64_t body_bytes = 0;
+  std::uint64_t children = 0;
+};
+
+util::Result<ItemHead> item_head(util::ByteView b) {
+  const std::uint8_t t = b[0];
+  if (t <= 0x7f || t >= 0xe0) return ItemHead{1, 0, 0};       // fixint
+  if (t <= 0x8f) return ItemHead{1, 0, 2u * (t & 0x0fu)};      // fixmap
+  if (t <= 0x9f) return ItemHead{1, 0, t & 0x0fu};             // fixarray
+  if (t <= 0xbf) return ItemHead{1, t & 0x1fu, 0};             // fixstr
+  const Form& f = forms[t - 0xc0];
+  if (f.counts == Counts::invalid) return util::Error{Errc::malformed, "msgpack: bad item"};
+  const std::size_t header = 1u + f.length_bytes + f.extra;
+  if (b.size() < header) return ItemHead{};
+  std::uint64_t n = 0;
+  for (std::size_t i = 1; i <= f.length_bytes; ++i) n = (n << 8) | b[i];
+  switch (f.counts) {
+    case Counts::body: return ItemHead{header, n, 0};
+    case Counts::items: return ItemHead{header, 0, n};
+    case Counts::pairs: return ItemHead{header, 0, 2 * n};
+    default: return ItemHead{header, f.fixed_body, 0};
   }
-  const std::size_t total = off + h->user_state_len;
-  if (total > limits::stream_bytes_max) return util::Error{Errc::too_large, "push/pull size"};
-  return b.size() >= total ? total : 0;
-}
-
-util::Result<std::size_t> user_msg_length(util::ByteView b) {
-  auto head = mp::object_length(b.subspan(1));
-  if (!head.ok() || *head == 0) return head;
-  std::size_t off = 1;
-  auto len = detail::decode_user_msg_header(b.first(1 + *head), off);
-  if (!len.ok()) return len.error();
-  const std::size_t total = off + *len;
-  return b.size() >= total ? total : 0;
-}
-
-util::Result<std::size_t> one_object_length(util::ByteView b) {
-  auto n = mp::object_length(b.subspan(1));
-  if (!n.ok() || *n == 0) return n;
-  return 1 + *n;
 }
 
 }  // namespace
 
-util::Result<std::size_t> stream_frame_length(util::ByteView buffered) {
-  if (buffered.empty()) return std::size_t{0};
-  util::Result<std::size_t> n{std::size_t{0}};
-  switch (static_cast<MessageType>(buffered[0])) {
-    case MessageType::encrypt: {
-      if (buffered.size() < 5) return std::size_t{0};
-      const std::size_t len = util::get_u32be(&buffered[1]);
-      if (len > limits::stream_bytes_max) return util::Error{Errc::too_large, "stream frame"};
-      return buffered.size() >= 5 + len ? 5 + len : 0;
-    }
-    case MessageType::push_pull: n = push_pull_length(buffered); break;
-    case MessageType::user: n = user_msg_length(buffered); break;
+util::Result<std::size_t> StreamFramer::fail(util::Error e) {
+  phase_ = Phase::failed;
+  error_ = std::move(e);
+  return error_;
+}
+
+util::Status StreamFramer::start(std::uint8_t type) {
+  type_ = type;
+  pos_ = 1;
+  items_left_ = 1;
+  switch (static_cast<MessageType>(type)) {
+    case MessageType::encrypt: phase_ = Phase::encrypted; return {};
+    case MessageType::push_pull:
+    case MessageType::user: phase_ = Phase::header; return {};
     case MessageType::compress:
     case MessageType::ping:
     case MessageType::indirect_ping:
@@ -244,13 +267,99 @@ util::Result<std::size_t> stream_frame_length(util::ByteView buffered) {
     case MessageType::alive:
     case MessageType::dead:
     case MessageType::nack:
-    case MessageType::err: n = one_object_length(buffered); break;
-    default: return util::Error{Errc::unsupported, "not a stream message type"};
+    case MessageType::err: phase_ = Phase::items; return {};
+    default: return {Errc::unsupported, "not a stream message type"};
   }
-  if (n.ok() && *n == 0 && buffered.size() > limits::stream_bytes_max + 5) {
-    return util::Error{Errc::too_large, "stream message too long"};
+}
+
+// The push/pull or user-message header (bytes 1..pos_) is complete: it says what follows.
+util::Status StreamFramer::header_done(util::ByteView buffered) {
+  std::size_t off = 1;
+  const auto header = buffered.first(pos_);
+  if (static_cast<MessageType>(type_) == MessageType::push_pull) {
+    auto h = detail::decode_push_pull_header(header, off);
+    if (!h.ok()) return h.error();
+    items_left_ = h->nodes;
+    tail_bytes_ = h->user_state_len;
+  } else {
+    auto len = detail::decode_user_msg_header(header, off);
+    if (!len.ok()) return len.error();
+    tail_bytes_ = *len;
   }
-  return n;
+  phase_ = Phase::items;
+  return {};
+}
+
+util::Result<bool> StreamFramer::skip_items(util::ByteView buffered) {
+  while (items_left_ > 0 || raw_left_ > 0) {
+    if (raw_left_ > 0) {
+      const auto n = std::min<std::uint64_t>(raw_left_, buffered.size() - pos_);
+      pos_ += static_cast<std::size_t>(n);
+      raw_left_ -= n;
+      if (raw_left_ > 0) return false;
+      continue;
+    }
+    if (pos_ >= buffered.size()) return false;
+    auto head = item_head(buffered.subspan(pos_));
+    if (!head.ok()) return head.error();
+    if (head->header_bytes == 0) return false;  // split header (<= 9 bytes): read again next time
+    pos_ += head->header_bytes;
+    raw_left_ = head->body_bytes;
+    items_left_ = items_left_ - 1 + head->children;
+    // Every item takes a byte at least: more than a frame can hold will never arrive.
+    if (items_left_ > frame_bytes_max || raw_left_ > frame_bytes_max) {
+      return util::Error{Errc::too_large, "stream message too long"};
+    }
+  }
+  return true;
+}
+
+util::Result<std::size_t> StreamFramer::advance(util::ByteView buffered) {
+  for (;;) {
+    switch (phase_) {
+      case Phase::failed: return error_;
+      case Phase::done: return total_;
+      case Phase::type:
+        if (buffered.empty()) return std::size_t{0};
+        if (auto s = start(buffered[0]); !s.ok()) return fail(s.error());
+        continue;
+      case Phase::encrypted: {
+        if (buffered.size() < 5) return std::size_t{0};
+        const std::size_t len = util::get_u32be(&buffered[1]);
+        if (len > limits::stream_bytes_max) return fail({Errc::too_large, "stream frame"});
+        total_ = 5 + len;
+        phase_ = Phase::tail;
+        continue;
+      }
+      case Phase::header:
+      case Phase::items: {
+        auto complete = skip_items(buffered);
+        if (!complete.ok()) return fail(complete.error());
+        if (!*complete) break;
+        if (phase_ == Phase::header) {
+          if (auto s = header_done(buffered); !s.ok()) return fail(s.error());
+          continue;
+        }
+        total_ = pos_ + static_cast<std::size_t>(tail_bytes_);
+        if (total_ > frame_bytes_max) return fail({Errc::too_large, "stream message too long"});
+        phase_ = Phase::tail;
+        continue;
+      }
+      case Phase::tail:
+        if (buffered.size() < total_) return std::size_t{0};
+        phase_ = Phase::done;
+        return total_;
+    }
+    // More bytes are needed for the header or the items.
+    if (phase_ == Phase::header && pos_ > 1 + limits::stream_header_bytes_max)
+      return fail({Errc::too_large, "stream message header too long"});
+    if (buffered.size() > frame_bytes_max) return fail({Errc::too_large, "stream message too long"});
+    return std::size_t{0};
+  }
+}
+
+util::Result<std::size_t> stream_frame_length(util::ByteView buffered) {
+  return StreamFramer{}.advance(buffered);
 }
 
 }  // namespace wire

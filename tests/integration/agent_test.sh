@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shoal agent as a process: start-up errors, joins (start, retry, retry-max), signals
 # (SIGINT leave, SIGTERM with and without leave_on_terminate, SIGHUP reload), RPC leave, IPv6.
-# Peers' views are read with the shoal CLI. Uses 127.0.0.41-49 and [::1]:79xx.
+# Peers' views are read with the shoal CLI. Uses 127.0.0.41-49, [::1]:79xx, 127.0.0.57 (signals
+# that must not kill), and for slow DNS 127.0.0.58 with a silent nameserver on 127.0.0.53:53.
 # Usage: agent_test.sh PATH/TO/shoal
 SHOAL=$(realpath "$1")
 . "$(dirname "$0")/../interop/lib.sh"
@@ -78,4 +79,65 @@ check "two agents join over IPv6" wait_for 10 "v2 on v1" shows 127.0.0.47 v2 ali
 check "IPv6 addresses print bracketed" bash -c "'$SHOAL' members -rpc-addr=127.0.0.47:7373 | grep -q '\[::1\]:7962'"
 
 kill -INT $b
+
+# --- signals Serf survives: SIGUSR1 dumps what the agent knows (Serf dumps its telemetry),
+# SIGUSR2 and the other signals Go ignores change nothing; none of them kills the agent.
+U=127.0.0.57
+start_shoal u $U -log-level=info; u=$LAST_PID
+rpc_up $U
+dumps() { [ "$(grep -c 'State dump (SIGUSR1)' "$WORK/u.log")" -eq "$1" ]; }
+kill -USR1 $u
+check "SIGUSR1 dumps the agent's state" wait_for 5 "a dump in u's log" dumps 1
+kill -USR1 $u  # (a second signal sent before the first is handled would merge with it)
+check "... and again on a second SIGUSR1" wait_for 5 "two dumps in u's log" dumps 2
+check "... with the members by status" grep -q "\[INFO\] agent:   members: alive=1" "$WORK/u.log"
+check "... the serf counters and queues" grep -q "agent:   serf: .*event_queue=0" "$WORK/u.log"
+check "... and the streams and counters of memberlist" grep -q "agent:   memberlist: inbound_streams=0" "$WORK/u.log"
+for sig in USR2 PIPE ALRM VTALRM PROF IO PWR XCPU XFSZ; do kill -$sig $u; done
+kill -USR1 $u  # handled once the signals sent before it have been
+check "SIGUSR2 and the other signals Go ignores leave the agent running" wait_for 5 "a third dump" dumps 3
+check "... and answering RPC" bash -c "kill -0 $u && '$SHOAL' members -rpc-addr=$U:7373 | grep -q '^u '"
+kill -INT $u
+reap $u; check "... and it still leaves on SIGINT, exit 0" [ $RC -eq 0 ]
+
+# --- slow DNS: a name lookup that hangs (a nameserver that never answers, through a private
+# resolv.conf in a mount namespace) must not stall the agent: RPC keeps answering at once, the
+# RPC join answers once the lookup has failed, and a SIGTERM meanwhile exits at once.
+# Needs root (unshare -m) and 127.0.0.53:53 free (we run in a private network namespace).
+S=127.0.0.58
+dns_hole() {  # a UDP nameserver that reads queries and never answers
+  python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.53", 53))
+print("ready", flush=True)
+while True: s.recv(4096)' >"$WORK/dns.out" 2>&1 &
+  PIDS+=($!)
+  wait_for 5 "the silent nameserver" grep -q ready "$WORK/dns.out"
+}
+# start_slow_dns_agent NAME: an agent on $S whose resolver waits 6 s for the silent nameserver
+start_slow_dns_agent() {
+  printf 'nameserver 127.0.0.53\noptions timeout:6 attempts:1\n' >"$WORK/resolv.conf"
+  unshare -m bash -c "mount --bind '$WORK/resolv.conf' /etc/resolv.conf && exec '$SHOAL' agent \
+    -node=$1 -bind=$S -rpc-addr=$S:7373 -log-level=debug" >"$WORK/$1.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null && dns_hole; then
+  start_slow_dns_agent s; s=$LAST_PID
+  rpc_up $S
+  "$SHOAL" join -rpc-addr=$S:7373 seed.slow.test >"$WORK/join.out" 2>&1 & joiner=$!
+  wait_for 5 "the join request to be in" grep -q "joining: \[seed.slow.test\]" "$WORK/s.log"
+  t0=$(date +%s%N); "$SHOAL" members -rpc-addr=$S:7373 >/dev/null; took=$(ms_since $t0)
+  check "RPC answers while a join's lookup hangs (${took} ms, the lookup takes 6 s)" [ "$took" -lt 3000 ]
+  check "... and the join is still waiting for its lookup" kill -0 $joiner
+  check "the RPC join answers once the lookup fails" wait_for 15 "the join reply" exited $joiner
+  check "... with the lookup error" grep -q "Failed to resolve seed.slow.test" "$WORK/join.out"
+  "$SHOAL" join -rpc-addr=$S:7373 seed.slow.test >/dev/null 2>&1 & PIDS+=($!)
+  sleep 0.5  # let the second lookup start (either way SIGTERM must not wait for it)
+  t0=$(date +%s%N); kill -TERM $s
+  check "SIGTERM during a hanging lookup exits at once" wait_for 3 "the agent to exit" exited $s
+  reap $s; check "... with status 1 after $(ms_since $t0) ms" [ $RC -eq 1 ]
+else
+  echo "ok - # SKIP slow DNS: needs root, unshare -m and 127.0.0.53:53"
+fi
 finish

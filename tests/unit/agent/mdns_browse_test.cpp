@@ -123,12 +123,26 @@ TEST_SUITE("agent.mdns_browse") {
   TEST_CASE("names past the per-poll cap are not filed") {
     auto b = browse();
     mdns::Message flood{.response = true};
-    for (std::size_t i = 0; i < mdns::limits::browse_entries_max; ++i)
+    for (std::size_t i = 0; i < agent::limits::mdns_browse_entries_max; ++i)
       flood.answers.push_back(mdns::Record{
           .name = {"h" + std::to_string(i)}, .type = mdns::rrtype::a, .address = {1, 1, 1, 1}});
     (void)b.on_message(flood);
     CHECK(b.on_message(response_from("n1", {198, 19, 53, 1}, 7946)).found.empty());
     b.reset();
     CHECK(b.on_message(response_from("n1", {198, 19, 53, 1}, 7946)).found.size() == 1);
+  }
+
+  TEST_CASE("joined addresses are remembered up to 4096, then the memory starts afresh") {
+    mdns::JoinedAddresses joined;
+    std::vector<std::string> batch;
+    for (std::size_t i = 0; i < agent::limits::mdns_seen_max; ++i)
+      batch.push_back("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":7946");
+    joined.add(batch);
+    CHECK(joined.size() == agent::limits::mdns_seen_max);
+    CHECK(joined.contains("10.0.0.0:7946"));
+    joined.add({"192.0.2.1:7946"});
+    CHECK(joined.size() == 1);
+    CHECK(joined.contains("192.0.2.1:7946"));
+    CHECK_FALSE(joined.contains("10.0.0.0:7946"));
   }
 }

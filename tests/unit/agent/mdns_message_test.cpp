@@ -198,8 +198,8 @@ TEST_SUITE("agent.mdns_message") {
       put_record_head(b, 99, 0);
       return b;
     };
-    CHECK(mdns::decode(chain(mdns::limits::pointer_hops_max - 1)).ok());
-    auto over = mdns::decode(chain(mdns::limits::pointer_hops_max));
+    CHECK(mdns::decode(chain(agent::limits::mdns_pointer_hops_max - 1)).ok());
+    auto over = mdns::decode(chain(agent::limits::mdns_pointer_hops_max));
     REQUIRE_FALSE(over.ok());
     CHECK(over.error().detail.find("too many name pointers") != std::string::npos);
   }
@@ -219,14 +219,14 @@ TEST_SUITE("agent.mdns_message") {
   }
 
   TEST_CASE("oversized counts are refused before reading on") {
-    const auto too_many = static_cast<std::uint16_t>(mdns::limits::questions_max + 1);
+    const auto too_many = static_cast<std::uint16_t>(agent::limits::mdns_questions_max + 1);
     util::Bytes many_questions = header(too_many, 0);
     CHECK(failure(many_questions) == util::Errc::too_large);
     util::Bytes many_records = header(0, 100, 100, 57);
     CHECK(failure(many_records) == util::Errc::too_large);
     util::Bytes claims_more = header(0, 5);
     CHECK(failure(claims_more) == util::Errc::truncated);
-    util::Bytes huge(mdns::limits::message_bytes_max + 1, 0);
+    util::Bytes huge(agent::limits::mdns_message_bytes_max + 1, 0);
     CHECK(failure(huge) == util::Errc::too_large);
   }
 
@@ -270,8 +270,8 @@ TEST_SUITE("agent.mdns_message") {
     auto empty_strings = [&](std::size_t n) {
       return with_record(mdns::rrtype::txt, util::Bytes(n, 0), static_cast<std::uint16_t>(n));
     };
-    CHECK(empty_strings(mdns::limits::txt_strings_max).ok());
-    CHECK_FALSE(empty_strings(mdns::limits::txt_strings_max + 1).ok());
+    CHECK(empty_strings(agent::limits::mdns_txt_strings_max).ok());
+    CHECK_FALSE(empty_strings(agent::limits::mdns_txt_strings_max + 1).ok());
     auto two = with_record(mdns::rrtype::txt, {1, 'a', 0}, 3);
     REQUIRE(two.ok());
     CHECK(two->answers[0].txt == std::vector<std::string>{"a", ""});
