@@ -180,4 +180,6 @@ int Core::estimate_num_nodes() const { return impl_->num_nodes(); }
 
 int Core::health_score() const { return impl_->awareness.score(); }
 
+const Counters& Core::counters() const { return impl_->counters; }
+
 }  // namespace swim

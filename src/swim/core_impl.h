@@ -71,6 +71,14 @@ struct Core::Impl {
   void logf(util::LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
     log.log(level, log_component, format, std::forward<Args>(args)...);
   }
+  // Counts a peer message we refuse. Only the first of each kind is logged: a peer can send
+  // millions, and the counter tells the rest.
+  template <typename... Args>
+  void refuse(std::uint64_t& counter, fmt::format_string<Args...> format, Args&&... args) {
+    if (++counter != 1) return;
+    logf(util::LogLevel::warn, "{} (logged once; later ones are only counted)",
+         fmt::format(format, std::forward<Args>(args)...));
+  }
 
   // core.cpp
   void start(util::Instant now);
@@ -108,6 +116,8 @@ struct Core::Impl {
 
   // state.cpp
   void handle_packet(const Address& from, util::ByteView bytes, util::Instant now, Outbox& out);
+  [[nodiscard]] bool well_formed(const char* what, const std::string& node, const util::Bytes& ip,
+                                 std::uint64_t& counter, const Address& from);
   Node* alive_target(const wire::Alive& a, util::Instant now, bool& updates_node);
   void alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                   std::function<void()> on_finished = {});
@@ -116,7 +126,8 @@ struct Core::Impl {
   void refute(Node& me, std::uint32_t accused);
   void on_suspicion_timeout(const std::string& name, std::uint64_t gen, util::Instant now);
   [[nodiscard]] util::Status verify_protocol(const std::vector<wire::PushNodeState>& remote) const;
-  void merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now);
+  void merge_state(const std::vector<wire::PushNodeState>& remote, const Address& from,
+                   util::Instant now);
 
   // streams.cpp
   JoinId join(std::span<const Address> seeds, util::Instant now, Outbox& out);
@@ -128,7 +139,8 @@ struct Core::Impl {
                           util::Instant now, Outbox& out);
   void on_stream_request(StreamId id, const Address& from, util::ByteView bytes,
                          util::Instant now, Outbox& out);
-  util::Status merge_remote_state(const wire::PushPull& remote, bool join_flag, util::Instant now);
+  util::Status merge_remote_state(const wire::PushPull& remote, bool join_flag,
+                                  const Address& from, util::Instant now);
   util::Bytes frame_stream_msg(const wire::StreamMessage& m) const;
 
   Config cfg;
@@ -153,6 +165,7 @@ struct Core::Impl {
   JoinId next_join_id = 1;
   bool leaving = false;
   bool leave_broadcast_done = false;
+  Counters counters;
 };
 
 }  // namespace swim

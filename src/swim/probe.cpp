@@ -11,10 +11,6 @@ namespace swim {
 
 using util::LogLevel;
 
-namespace {
-bool valid_ip(const util::Bytes& ip) { return ip.size() == 4 || ip.size() == 16; }
-}  // namespace
-
 // memberlist's probe ticker: a tick that arrives while a probe runs is kept (Go's ticker
 // channel holds one) and starts the next probe as soon as the current one is over.
 void Core::Impl::probe_tick(util::Instant now, Outbox& out) {
@@ -55,7 +51,7 @@ void Core::Impl::probe(util::Instant now, Outbox& out) {
 }
 
 void Core::Impl::probe_node(const Node& node, util::Instant now, Outbox& out) {
-  if (!valid_ip(node.addr.ip)) {
+  if (!is_valid_ip(node.addr.ip)) {
     logf(LogLevel::err, "Failed to send ping: invalid address for node {}", node.name);
     return;
   }
@@ -151,7 +147,7 @@ void Core::Impl::handle_ping(const wire::Ping& p, const Address& from, Outbox& o
 
 void Core::Impl::handle_indirect_ping(const wire::IndirectPing& ind, const Address& from,
                                       util::Instant now, Outbox& out) {
-  if (!valid_ip(ind.target)) {
+  if (!is_valid_ip(ind.target)) {
     logf(LogLevel::err, "Failed to send indirect ping: invalid target address from={}",
          to_string(from));
     return;

@@ -42,13 +42,26 @@ void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::
           } else if constexpr (std::is_same_v<T, wire::Nack>) {
             handle_nack(m);
           } else if constexpr (std::is_same_v<T, wire::Suspect>) {
-            suspect_node(m, now);
+            if (m.node.empty()) {
+              refuse(counters.malformed_suspect,
+                     "Refusing suspect messages naming no node from={}", to_string(from));
+            } else {
+              suspect_node(m, now);
+            }
           } else if constexpr (std::is_same_v<T, wire::Alive>) {
+            if (!well_formed("alive messages", m.node, m.addr, counters.malformed_alive, from)) {
+              return;
+            }
             wire::Alive a = m;
             if (a.port == 0) a.port = cfg.advertise.port;  // protocol < 2 senders
             alive_node(a, false, now);
           } else if constexpr (std::is_same_v<T, wire::Dead>) {
-            dead_node(m, now);
+            if (m.node.empty()) {
+              refuse(counters.malformed_dead, "Refusing dead messages naming no node from={}",
+                     to_string(from));
+            } else {
+              dead_node(m, now);
+            }
           } else {
             static_assert(std::is_same_v<T, wire::UserMsg>);
             delegate.notify_msg(m.payload, now);
@@ -56,6 +69,19 @@ void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::
         },
         msg);
   }
+}
+
+// A member needs a name and an address we can probe: memberlist accepts an alive without them
+// and lists a member nobody can reach (`:1`, `?01010101010101:1`). `what` names the message
+// kind for the one log line its counter gets.
+bool Core::Impl::well_formed(const char* what, const std::string& node, const util::Bytes& ip,
+                             std::uint64_t& counter, const Address& from) {
+  if (!node.empty() && is_valid_ip(ip)) return true;
+  refuse(counter,
+         "Refusing {} with an empty node name or an address of neither 4 nor 16 bytes: "
+         "node='{}' address_bytes={} from={}",
+         what, node, ip.size(), to_string(from));
+  return false;
 }
 
 // The record an alive message is about: a new one (state dead, so that accepting it reports a
@@ -241,8 +267,12 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
     maxdmin = std::max(maxdmin, v.dmin);
     mindmax = std::min(mindmax, v.dmax);
   };
+  // Malformed node states are skipped by merge_state, so they do not take part here either.
+  auto ignored = [](const wire::PushNodeState& r) {
+    return r.name.empty() || !is_valid_ip(r.addr);
+  };
   for (const auto& r : remote) {
-    if (r.state == wire::NodeState::alive && !no_vsn(r.vsn)) widen(r.vsn);
+    if (r.state == wire::NodeState::alive && !no_vsn(r.vsn) && !ignored(r)) widen(r.vsn);
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
     if (members.at(i).state == State::alive) widen(members.at(i).vsn);
@@ -262,6 +292,7 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
     return {};
   };
   for (const auto& r : remote) {
+    if (ignored(r)) continue;
     if (auto st = check(r.name, r.vsn); !st.ok()) return st;
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
@@ -271,8 +302,13 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
 }
 
 // A remote "dead" only makes us suspect; "left" is believed (it came from the node itself).
-void Core::Impl::merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now) {
+void Core::Impl::merge_state(const std::vector<wire::PushNodeState>& remote,
+                             const Address& from, util::Instant now) {
   for (const auto& r : remote) {
+    if (!well_formed("push/pull node states", r.name, r.addr, counters.malformed_push_node,
+                     from)) {
+      continue;
+    }
     switch (r.state) {
       case wire::NodeState::alive: {
         const std::uint16_t port = r.port != 0 ? r.port : cfg.advertise.port;

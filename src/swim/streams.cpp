@@ -116,7 +116,7 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
                          fmt::format("received invalid msgType ({}), expected pushPullMsg (6)",
                                      stream_type(*msg))};
     }
-    return merge_remote_state(*pp, join_flag, now);
+    return merge_remote_state(*pp, join_flag, call.to, now);
   };
   const util::Status st = exchange();
 
@@ -142,9 +142,9 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
 }
 
 util::Status Core::Impl::merge_remote_state(const wire::PushPull& remote, bool join_flag,
-                                            util::Instant now) {
+                                            const Address& from, util::Instant now) {
   if (auto st = verify_protocol(remote.nodes); !st.ok()) return st;
-  merge_state(remote.nodes, now);
+  merge_state(remote.nodes, from, now);
   if (!remote.user_state.empty()) delegate.merge_remote_state(remote.user_state, join_flag, now);
   return {};
 }
@@ -171,7 +171,7 @@ void Core::Impl::on_stream_request(StreamId id, const Address& from, util::ByteV
       return;
     }
     out.stream_replies.push_back(StreamReply{id, frame_stream_msg(local_state(pp->join))});
-    (void)merge_remote_state(*pp, pp->join, now);  // verified above against the same state
+    (void)merge_remote_state(*pp, pp->join, from, now);  // verified above against the same state
   } else if (const auto* p = std::get_if<wire::Ping>(&*msg)) {
     if (!p->node.empty() && p->node != cfg.name) {
       logf(LogLevel::warn, "Got ping for unexpected node {} from={}", p->node, to_string(from));

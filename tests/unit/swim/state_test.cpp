@@ -210,4 +210,74 @@ TEST_SUITE("swim.state") {
     s.packet(addr(2), alive_msg("a", 5, addr(1)));
     CHECK(s.core->self().state == swim::State::left);
   }
+
+  TEST_CASE("an alive with an empty node name is refused and counted") {
+    Solo s;
+    s.packet(addr(2), alive_msg("", 1, addr(2)));
+    CHECK(s.core->find("") == nullptr);
+    CHECK(s.core->nodes().size() == 1);
+    CHECK(s.delegate.joined == std::vector<std::string>{"a"});
+    CHECK(s.core->counters().malformed_alive == 1);
+  }
+
+  TEST_CASE("an alive whose address is neither 4 nor 16 bytes is refused and counted") {
+    // Past 16 bytes the decoder already refuses the message (wire::limits::addr_bytes_max).
+    const std::size_t lengths[] = {0, 1, 3, 5, 7, 15, 17};
+    for (const std::size_t len : lengths) {
+      CAPTURE(len);
+      Solo s;
+      wire::Alive a = alive_msg("b", 1, addr(2));
+      a.addr = util::Bytes(len, 0x01);
+      s.packet(addr(2), a);
+      CHECK(s.core->find("b") == nullptr);
+      CHECK(s.core->counters().malformed_alive == (len < 16 ? 1u : 0u));
+    }
+  }
+
+  TEST_CASE("an alive with a 16-byte address is accepted") {
+    Solo s;
+    wire::Alive a = alive_msg("b", 1, addr(2));
+    a.addr = util::Bytes(15, 0x00);
+    a.addr.push_back(0x01);  // ::1
+    s.packet(addr(2), a);
+    REQUIRE(s.core->find("b") != nullptr);
+    CHECK(s.core->find("b")->addr.ip.size() == 16);
+    CHECK(s.core->counters().malformed_alive == 0);
+  }
+
+  TEST_CASE("a malformed alive cannot take over a known member") {
+    Solo s;
+    s.meet("b", 2);
+    wire::Alive a = alive_msg("b", 5, addr(2));
+    a.addr = util::Bytes{1, 1, 1, 1, 1, 1, 1};
+    s.packet(addr(2), a);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.core->find("b")->incarnation == 1);
+    CHECK(s.delegate.conflicts.empty());
+  }
+
+  TEST_CASE("suspect and dead messages naming no node are refused and counted") {
+    Solo s;
+    s.packet(addr(2), wire::Suspect{1, "", "b"});
+    s.packet(addr(2), wire::Dead{1, "", "b"});
+    s.packet(addr(2), wire::Dead{1, "", "b"});
+    CHECK(s.core->counters().malformed_suspect == 1);
+    CHECK(s.core->counters().malformed_dead == 2);
+    CHECK(s.core->nodes().size() == 1);
+  }
+
+  TEST_CASE("a flood of malformed messages is logged once per kind") {
+    Solo s;
+    auto warnings = [&] {
+      int n = 0;
+      for (const auto& line : s.log.lines) n += line.find("[WARN]") != std::string::npos;
+      return n;
+    };
+    for (int i = 0; i < 1000; ++i) s.packet(addr(2), alive_msg("", 1, addr(2)));
+    CHECK(warnings() == 1);
+    for (int i = 0; i < 1000; ++i) s.packet(addr(2), wire::Dead{1, "", "b"});
+    CHECK(warnings() == 2);
+    CHECK(s.core->counters().malformed_alive == 1000);
+    CHECK(s.core->counters().malformed_dead == 1000);
+  }
 }

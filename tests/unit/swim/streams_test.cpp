@@ -69,6 +69,29 @@ TEST_SUITE("swim.streams") {
     CHECK(s.delegate.remote_states.empty());
   }
 
+  TEST_CASE("push/pull skips malformed node states, counts them and merges the rest") {
+    Solo s;
+    wire::PushNodeState no_name = pns("", 3, wire::NodeState::alive);
+    wire::PushNodeState short_addr = pns("c", 4, wire::NodeState::alive);
+    short_addr.addr = {1, 1, 1, 1, 1, 1, 1};
+    wire::PushNodeState no_addr = pns("d", 5, wire::NodeState::alive);
+    no_addr.addr.clear();
+    wire::PushNodeState bad_vsn =
+        pns("e", 6, wire::NodeState::alive, 1, wire::Vsn{1, 5, 2, 1, 1, 1});
+    bad_vsn.name.clear();  // malformed, so its version does not fail the exchange either
+    wire::PushPull req{false,
+                       {no_name, short_addr, pns("b", 2, wire::NodeState::alive), no_addr, bad_vsn},
+                       {}};
+    s.core->on_stream_request(1, addr(2, 0), framed(req), s.now, s.out);
+    REQUIRE(s.out.stream_replies.size() == 1);
+    CHECK(std::holds_alternative<wire::PushPull>(unframed(s.out.stream_replies[0].bytes)));
+    CHECK(s.core->find("b") != nullptr);
+    CHECK(s.core->find("c") == nullptr);
+    CHECK(s.core->find("d") == nullptr);
+    CHECK(s.core->find("") == nullptr);
+    CHECK(s.core->counters().malformed_push_node == 4);
+  }
+
   TEST_CASE("version check rejects incompatible node") {
     Solo s;
     wire::PushPull req{true,

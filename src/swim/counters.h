@@ -1,0 +1,19 @@
+// What swim::Core refused or cut short because a peer sent something it must not believe or
+// keep. A peer can send millions of such messages, so each kind is logged once (its first
+// occurrence) and counted here; the agent shows the counters (stats, signal dump, metrics).
+#pragma once
+
+#include <cstdint>
+
+namespace swim {
+
+struct Counters {
+  // Messages naming an empty node, or giving an address that is neither 4 nor 16 bytes:
+  // memberlist accepts them and lists members like `:1` or `?01010101010101:1`.
+  std::uint64_t malformed_alive = 0;
+  std::uint64_t malformed_suspect = 0;
+  std::uint64_t malformed_dead = 0;
+  std::uint64_t malformed_push_node = 0;  // node states of a push/pull, each skipped alone
+};
+
+}  // namespace swim
