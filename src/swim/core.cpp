@@ -131,6 +131,11 @@ void Core::update_meta(util::Instant now, Outbox& /*out*/) {
     m.logf(LogLevel::err, "Node meta data provided is longer than the limit");
     return;
   }
+  if (m.incarnation == UINT32_MAX) {  // swim/incarnation.h rule 3: never wrap to 0
+    ++m.counters.unrefutable_accusation;
+    m.logf(LogLevel::err, "Cannot update node meta: incarnation {} is the highest", m.incarnation);
+    return;
+  }
   const Node& me = self();
   wire::Alive a{++m.incarnation, me.name, me.addr.ip, me.addr.port, std::move(meta), m.cfg.vsn};
   m.alive_node(a, true, now);

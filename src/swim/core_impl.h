@@ -123,7 +123,8 @@ struct Core::Impl {
                   std::function<void()> on_finished = {});
   void suspect_node(const wire::Suspect& s, util::Instant now);
   void dead_node(const wire::Dead& d, util::Instant now);
-  void refute(Node& me, std::uint32_t accused);
+  [[nodiscard]] bool believable(const std::string& node, std::uint32_t claimed);
+  [[nodiscard]] bool refute(Node& me, std::uint32_t accused);
   void on_suspicion_timeout(const std::string& name, std::uint64_t gen, util::Instant now);
   [[nodiscard]] util::Status verify_protocol(const std::vector<wire::PushNodeState>& remote) const;
   void merge_state(const std::vector<wire::PushNodeState>& remote, const Address& from,
@@ -165,6 +166,9 @@ struct Core::Impl {
   JoinId next_join_id = 1;
   bool leaving = false;
   bool leave_broadcast_done = false;
+  // True only while merging the reply to our own join: the one place where the cluster may
+  // tell us an incarnation of ours far above our own (swim/incarnation.h rule 2).
+  bool catching_up = false;
   Counters counters;
 };
 

@@ -14,6 +14,12 @@ struct Counters {
   std::uint64_t malformed_suspect = 0;
   std::uint64_t malformed_dead = 0;
   std::uint64_t malformed_push_node = 0;  // node states of a push/pull, each skipped alone
+  // Messages that would raise a known node's incarnation (ours included) by more than
+  // limits::incarnation_jump_max: forged, or hopelessly stale (swim/incarnation.h rule 1, 2).
+  std::uint64_t implausible_incarnation = 0;
+  // Accusations about us that no refutation can outbid without wrapping past 0xFFFFFFFF, and
+  // meta updates refused for the same reason (rule 3).
+  std::uint64_t unrefutable_accusation = 0;
 };
 
 }  // namespace swim

@@ -7,6 +7,7 @@
 
 #include "swim/core_impl.h"
 #include "swim/formulas.h"
+#include "swim/incarnation.h"
 #include "wire/codec.h"
 
 namespace swim {
@@ -132,6 +133,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
          a.node, to_string(Address{a.addr, a.port}), a.vsn.pmin, a.vsn.pcur, a.vsn.pmax);
     return;
   }
+  if (!believable(a.node, a.incarnation)) return;
   bool updates_node = false;
   Node* state = alive_target(a, now, updates_node);
   if (state == nullptr) return;
@@ -149,7 +151,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
     if (a.incarnation == state->incarnation && a.meta == state->meta && a.vsn == state->vsn) {
       return;
     }
-    refute(*state, a.incarnation);
+    if (!refute(*state, a.incarnation)) return;
     logf(LogLevel::warn, "Refuting an alive message for '{}' ({}) meta:({} VS {}), vsn:({} VS {})",
          a.node, to_string(Address{a.addr, a.port}), util::to_hex(a.meta),
          util::to_hex(state->meta), a.vsn.pcur, state->vsn.pcur);
@@ -175,6 +177,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
 void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   Node* state = members.find(s.node);
   if (state == nullptr || s.incarnation < state->incarnation) return;
+  if (!believable(s.node, s.incarnation)) return;
 
   // An existing suspicion: count an independent confirmation, and re-gossip it if it was new.
   if (auto it = suspicions.find(s.node); it != suspicions.end()) {
@@ -188,8 +191,9 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   }
   if (state->state != State::alive) return;
   if (state->name == cfg.name) {
-    refute(*state, s.incarnation);
-    logf(LogLevel::warn, "Refuting a suspect message (from: {})", s.from);
+    if (refute(*state, s.incarnation)) {
+      logf(LogLevel::warn, "Refuting a suspect message (from: {})", s.from);
+    }
     return;
   }
   queue_broadcast(s.node, wire::encode(s));
@@ -229,13 +233,15 @@ void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen
 void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
   Node* state = members.find(d.node);
   if (state == nullptr || d.incarnation < state->incarnation) return;
+  if (!believable(d.node, d.incarnation)) return;
   suspicions.erase(d.node);
   if (state->state == State::dead || state->state == State::left) return;
 
   if (state->name == cfg.name) {
     if (!leaving) {
-      refute(*state, d.incarnation);
-      logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
+      if (refute(*state, d.incarnation)) {
+        logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
+      }
       return;
     }
     queue_broadcast(d.node, wire::encode(d), [this] { leave_broadcast_done = true; });
@@ -249,14 +255,34 @@ void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
   delegate.notify_leave(*state, now);
 }
 
-void Core::Impl::refute(Node& me, std::uint32_t accused) {
-  std::uint32_t inc = ++incarnation;
-  if (accused >= inc) inc = incarnation = accused + 1;
+// swim/incarnation.h rules 1 and 2: a message about a node we know may raise its incarnation
+// by at most the window, measured for us from our own (except while catching up on a join).
+bool Core::Impl::believable(const std::string& node, std::uint32_t claimed) {
+  const Node* known = members.find(node);
+  if (known == nullptr || believable_incarnation(known->incarnation, claimed)) return true;
+  if (catching_up && node == cfg.name) return true;
+  refuse(counters.implausible_incarnation,
+         "Ignoring a message that raises the incarnation of {} from {} to {}, more than {} at "
+         "once: forged or hopelessly stale",
+         node, known->incarnation, claimed, limits::incarnation_jump_max);
+  return false;
+}
+
+// Outbids an accusation (SWIM §4.2); false if only a wrap to 0 would (rule 3).
+bool Core::Impl::refute(Node& me, std::uint32_t accused) {
+  const std::optional<std::uint32_t> next = refuting_incarnation(incarnation, accused);
+  if (!next) {
+    refuse(counters.unrefutable_accusation,
+           "Cannot refute an accusation at incarnation {}: it would wrap to 0", accused);
+    return false;
+  }
+  const std::uint32_t inc = incarnation = *next;
   me.incarnation = inc;
   awareness.apply_delta(1);  // being accused hints that we are the slow one (Lifeguard)
   const wire::Alive a{inc, me.name, me.addr.ip, me.addr.port, me.meta, me.vsn};
   // memberlist keys this broadcast by our address string, not our name; kept for fidelity.
   queue_broadcast(ip_string(me.addr.ip), wire::encode(a));
+  return true;
 }
 
 util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>& remote) const {

@@ -116,7 +116,10 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
                          fmt::format("received invalid msgType ({}), expected pushPullMsg (6)",
                                      stream_type(*msg))};
     }
-    return merge_remote_state(*pp, join_flag, call.to, now);
+    catching_up = join_flag;  // swim/incarnation.h rule 2: a join reply may move us far up
+    util::Status merged = merge_remote_state(*pp, join_flag, call.to, now);
+    catching_up = false;
+    return merged;
   };
   const util::Status st = exchange();
 

@@ -106,6 +106,7 @@ void Cluster::route(std::size_t i, serf::Outbox& out) {
   if (out.shutdown) h.shutdown = true;
   for (auto& p : out.swim.packets) {
     const std::size_t to = index_of(p.to);
+    if (to != SIZE_MAX && packet_tap) packet_tap(h, *hosts_[to], p.bytes);
     if (to == SIZE_MAX || net_rng_.chance(opts_.loss)) continue;
     const int copies = net_rng_.chance(opts_.duplicate) ? 2 : 1;
     for (int c = 0; c < copies; ++c) {

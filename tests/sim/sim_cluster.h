@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -76,6 +77,10 @@ class Cluster {
       if (hosts_[i]->name == name) step(i, std::forward<F>(fn));
     }
   }
+
+  // Called with every datagram a host sends to a host of the cluster, in the order it sent
+  // them (scenarios decode them to check what nodes say, e.g. that incarnations only grow).
+  std::function<void(const Host& from, const Host& to, util::ByteView bytes)> packet_tap;
 
   // Running hosts (not crashed, not shut down) that see `about` with status `s`.
   int nodes_seeing(const std::string& about, serf::MemberStatus s);

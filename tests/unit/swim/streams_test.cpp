@@ -6,34 +6,6 @@
 
 using namespace swim_test;
 
-namespace {
-
-wire::PushNodeState pns(const std::string& name, int host, wire::NodeState state,
-                        std::uint32_t inc = 1, wire::Vsn vsn = {}) {
-  wire::PushNodeState n;
-  n.name = name;
-  n.addr = addr(host).ip;
-  n.port = 7946;
-  n.incarnation = inc;
-  n.state = state;
-  n.vsn = vsn;
-  return n;
-}
-
-util::Bytes framed(const wire::StreamMessage& m) {
-  return wire::frame_stream(wire::encode_stream(m), true);
-}
-
-wire::StreamMessage unframed(const util::Bytes& bytes) {
-  auto plain = wire::unframe_stream(bytes);
-  REQUIRE(plain.ok());
-  auto msg = wire::decode_stream(*plain);
-  REQUIRE(msg.ok());
-  return *msg;
-}
-
-}  // namespace
-
 TEST_SUITE("swim.streams") {
   TEST_CASE("push/pull reply contains self and echoes the join flag") {
     Solo s;
