@@ -87,7 +87,11 @@ bool Core::Impl::well_formed(const char* what, const std::string& node, const ut
 
 // The record an alive message is about: a new one (state dead, so that accepting it reports a
 // join), or the known one. Another address for a known name is a conflict (nullptr) unless the
-// node left, or died longer than dead_node_reclaim ago (then `updates_node`).
+// old record may give way (then `updates_node`): the node left; or it died longer than
+// dead_node_reclaim ago (memberlist); or it is dead and the claimer outbids its death (shoal:
+// a node restarted elsewhere under its name, as containers are, refutes its death at the new
+// address; memberlist waits for the reap, 45-60 s at the LAN profile). A live record (alive
+// or suspect) is never given away: the claimer is in conflict, and Serf's vote settles it.
 Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& updates_node) {
   Node* state = members.find(a.node);
   const Address theirs{a.addr, a.port};
@@ -103,11 +107,20 @@ Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& up
   if (state->addr == theirs) return state;
   const bool can_reclaim = cfg.dead_node_reclaim > util::Duration::zero() &&
                            now - state->state_change > cfg.dead_node_reclaim;
-  if (state->state == State::left || (state->state == State::dead && can_reclaim)) {
+  const bool dead = state->state == State::dead;
+  const bool outbids = a.incarnation > state->incarnation;
+  if (state->state == State::left || (dead && (can_reclaim || outbids))) {
     logf(LogLevel::info, "Updating address for left or failed node {} from {} to {}",
          state->name, to_string(state->addr), to_string(theirs));
     updates_node = true;
     return state;
+  }
+  if (dead) {  // nothing alive to protect: the claimer only has to refute the death it missed
+    logf(LogLevel::info,
+         "Failed node {} is claimed from {} (was {}) at incarnation {}, not above its death's {}",
+         state->name, to_string(theirs), to_string(state->addr), a.incarnation,
+         state->incarnation);
+    return nullptr;
   }
   logf(LogLevel::err, "Conflicting address for {}. Mine: {} Theirs: {} Old state: {}",
        state->name, to_string(state->addr), to_string(theirs), state_name(state->state));

@@ -77,6 +77,42 @@ util::Duration time_until_alive_everywhere(sim::Cluster& c, const std::string& a
   return last_bad - start;
 }
 
+// Running nodes other than `about` itself that list `about` alive at `addr`.
+int nodes_seeing_alive_at(sim::Cluster& c, const std::string& about, const swim::Address& addr) {
+  int n = 0;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    sim::Host& h = c.host(i);
+    if (h.crashed || h.shutdown || h.name == about) continue;
+    for (const auto& m : h.node->members()) {
+      n += m.name == about && m.status == MemberStatus::alive && m.addr == addr ? 1 : 0;
+    }
+  }
+  return n;
+}
+
+// Runs in 100 ms steps until `done` holds or `limit` passes; returns the time it took, or
+// nullopt.
+template <typename F>
+std::optional<util::Duration> time_until(sim::Cluster& c, util::Duration limit, F&& done) {
+  const util::Instant start = c.now();
+  while (c.now() - start <= limit) {
+    if (done()) return c.now() - start;
+    c.run_for(100ms);
+  }
+  return std::nullopt;
+}
+
+// A converged cluster of ten (LAN timings, 2 % loss) in which `name` has crashed and every
+// other node lists it failed.
+void crash_until_failed(sim::Cluster& c, const std::string& name) {
+  c.join_all();
+  REQUIRE(c.run_until_converged(30s));
+  c.crash(name);
+  REQUIRE(time_until(c, 60s, [&] {
+            return c.nodes_seeing(name, MemberStatus::failed) == 9;
+          }).has_value());
+}
+
 }  // namespace
 
 // Ten converged nodes with 2 % loss, and from then on a watch on what they say about n3, the
@@ -119,5 +155,46 @@ TEST_SUITE("sim.identity") {
     CHECK(s.watch->decreases() == 0);
     CHECK(s.watch->highest() == 40001);  // the refutation: one above the accusation
     CHECK(s.c.violations().empty());
+  }
+
+  TEST_CASE("a node restarted at a new address under its name is alive there within 5 s") {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      sim::Cluster c({.nodes = 10, .seed = 0x3e57a47 + seed, .loss = 0.02, .lan_profile = true});
+      INFO("seed=", c.seed());
+      crash_until_failed(c, "n3");
+      const swim::Address moved{{198, 18, 100, 3}, 7946};
+      c.restart_at("n3", moved, "n1");
+      const auto healed =
+          time_until(c, 120s, [&] { return nodes_seeing_alive_at(c, "n3", moved) == 9; });
+      REQUIRE(healed.has_value());
+      CHECK(*healed <= 5s);
+      CHECK_FALSE(c.host("n3").shutdown);
+      CHECK(c.run_until_converged(10s));
+      CHECK(c.violations().empty());
+    }
+  }
+
+  // The restart rule gives way only to a dead record: a live node keeps its address, and the
+  // claimer, told of the conflict in its join, loses Serf's vote and shuts down.
+  TEST_CASE("a second process claiming a live node's name elsewhere loses and changes nothing") {
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      sim::Cluster c({.nodes = 10, .seed = 0xc1a1 + seed, .loss = 0.02, .lan_profile = true});
+      INFO("seed=", c.seed());
+      const swim::Address original = c.host("n4").addr;
+      crash_until_failed(c, "n10");  // its place hosts the claimer
+      c.restart_at("n10", swim::Address{{198, 18, 100, 4}, 7946}, "n1", "n4");
+      const sim::Host& claimer = c.host(9);
+      const int others = 8;  // n1..n9 but n4 itself
+      int moved = 0;
+      const auto lost = time_until(c, 30s, [&] {
+        moved += nodes_seeing_alive_at(c, "n4", original) != others ? 1 : 0;
+        return claimer.shutdown;
+      });
+      CHECK(lost.has_value());
+      CHECK(moved == 0);
+      c.run_for(30s);
+      CHECK(nodes_seeing_alive_at(c, "n4", original) == others);
+      CHECK(c.violations().empty());
+    }
   }
 }

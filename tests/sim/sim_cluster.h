@@ -67,6 +67,15 @@ class Cluster {
   bool run_until_converged(util::Duration limit);
   [[nodiscard]] bool converged();
 
+  // The process dies without a word (no leave): its timers stop, packets to it vanish.
+  void crash(const std::string& name);
+  // A new process with fresh state in a crashed node's place, at another address, joined
+  // through `seed`: the same node restarted elsewhere (a container), or with `as`, another
+  // node under that name (which then shares its name with a host: look it up by index).
+  // Packets to the old address vanish from now on.
+  void restart_at(const std::string& crashed, const swim::Address& addr, const std::string& seed,
+                  const std::string& as = {});
+
   void isolate(const std::string& name);
   void heal();
   void leave(const std::string& name);
@@ -104,6 +113,7 @@ class Cluster {
   };
 
   [[nodiscard]] bool running(const Host& h) const { return !h.crashed && !h.shutdown; }
+  [[nodiscard]] serf::Config node_config(const std::string& name, const swim::Address& addr) const;
   [[nodiscard]] bool reachable(std::size_t a, std::size_t b) const;
   std::size_t index_of(const swim::Address& a) const;
   util::Duration link_delay();

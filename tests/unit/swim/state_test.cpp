@@ -161,6 +161,62 @@ TEST_SUITE("swim.state") {
     CHECK(s.state_of("b") == swim::State::alive);
   }
 
+  TEST_CASE("a dead node restarted at another address takes it once it outbids its death") {
+    Solo s;
+    s.meet("b", 2);
+    s.packet(addr(3), wire::Dead{1, "b", "c"});
+    s.packet(addr(9), alive_msg("b", 2, addr(9)));
+    CHECK(s.state_of("b") == swim::State::alive);
+    CHECK(s.core->find("b")->addr == addr(9));
+    CHECK(s.core->find("b")->incarnation == 2);
+    CHECK(s.delegate.joined == std::vector<std::string>{"a", "b", "b"});
+    CHECK(s.delegate.conflicts.empty());
+  }
+
+  TEST_CASE("a dead node's name stays put for a claimer that does not outbid its death") {
+    Solo s;
+    s.packet(addr(2), alive_msg("b", 4, addr(2)));
+    s.packet(addr(3), wire::Dead{4, "b", "c"});
+    s.packet(addr(9), alive_msg("b", 4, addr(9)));  // restarted at 1, refuted up to 4 only
+    CHECK(s.state_of("b") == swim::State::dead);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.delegate.conflicts.empty());  // nothing alive is contested
+  }
+
+  TEST_CASE("a live node keeps its address against a claimer that outbids it") {
+    Solo s;
+    s.meet("b", 2);
+    swim::State before = swim::State::alive;
+    SUBCASE("alive") {}
+    SUBCASE("suspect") {
+      s.packet(addr(3), wire::Suspect{1, "b", "c"});
+      before = swim::State::suspect;
+    }
+    s.packet(addr(9), alive_msg("b", 7, addr(9)));
+    CHECK(s.state_of("b") == before);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.core->find("b")->incarnation == 1);
+    CHECK(s.delegate.conflicts == std::vector<std::string>{"b 10.0.0.9:7946"});
+  }
+
+  TEST_CASE("a restarted node learns its death from its join and refutes it at its new address") {
+    Solo s;  // we are a at 10.0.0.1, restarted; the cluster knew us dead at 10.0.0.7
+    const swim::Address seeds[] = {addr(2)};
+    s.core->join(seeds, s.now, s.out);
+    REQUIRE(s.out.streams.size() == 1);
+    auto old = pns("a", 7, wire::NodeState::dead, 12);
+    const wire::PushPull reply{true, {pns("b", 2, wire::NodeState::alive), old}, {}};
+    s.core->on_stream_reply(s.out.streams[0].id, framed(reply), s.now, s.out);
+    CHECK(s.core->self().incarnation == 13);
+    CHECK(s.core->self().addr == addr(1));
+    CHECK(s.delegate.conflicts.empty());
+    bool refuted = false;
+    for (const auto& a : alives_piggybacked(s)) {
+      refuted |= a.node == "a" && a.incarnation == 13 && a.addr == addr(1).ip;
+    }
+    CHECK(refuted);
+  }
+
   TEST_CASE("an alive with broken protocol versions is ignored") {
     Solo s;
     s.packet(addr(2), alive_msg("b", 1, addr(2), wire::Vsn{3, 2, 2, 2, 5, 5}));
