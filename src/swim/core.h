@@ -60,6 +60,7 @@ class Core {
   [[nodiscard]] int estimate_num_nodes() const;          // all known, for timeouts
   [[nodiscard]] int health_score() const;                // Lifeguard awareness, 0 = healthy
   [[nodiscard]] const Counters& counters() const;        // what peers sent that we refused
+  [[nodiscard]] Footprint footprint() const;             // what we hold now
 
  private:
   struct Impl;

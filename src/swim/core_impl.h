@@ -15,6 +15,7 @@
 #include "swim/broadcast_queue.h"
 #include "swim/core.h"
 #include "swim/deadlines.h"
+#include "swim/limits.h"
 #include "swim/members.h"
 #include "swim/suspicion.h"
 #include "wire/messages.h"
@@ -22,7 +23,6 @@
 namespace swim {
 
 inline constexpr std::string_view log_component = "memberlist";
-inline constexpr std::size_t meta_max_size = 512;  // memberlist MetaMaxSize
 
 // The probe in flight (memberlist probes one node at a time).
 struct ProbeRun {
@@ -82,6 +82,8 @@ struct Core::Impl {
 
   // core.cpp
   void start(util::Instant now);
+  void schedule(util::Instant at, Timer timer);
+  [[nodiscard]] bool timer_is_stale(const Timer& timer) const;
   void dispatch(const Timer& timer, util::Instant now, Outbox& out);
   void gossip_tick(util::Instant now, Outbox& out);
   void push_pull_tick(util::Instant now, Outbox& out);
@@ -126,6 +128,7 @@ struct Core::Impl {
   [[nodiscard]] bool believable(const std::string& node, std::uint32_t claimed);
   [[nodiscard]] bool refute(Node& me, std::uint32_t accused);
   void on_suspicion_timeout(const std::string& name, std::uint64_t gen, util::Instant now);
+  [[nodiscard]] util::Status verify_push_pull(const wire::PushPull& remote);
   [[nodiscard]] util::Status verify_protocol(const std::vector<wire::PushNodeState>& remote) const;
   void merge_state(const std::vector<wire::PushNodeState>& remote, const Address& from,
                    util::Instant now);

@@ -14,7 +14,7 @@ using util::LogLevel;
 // memberlist's probe ticker: a tick that arrives while a probe runs is kept (Go's ticker
 // channel holds one) and starts the next probe as soon as the current one is over.
 void Core::Impl::probe_tick(util::Instant now, Outbox& out) {
-  deadlines.push(now + cfg.probe_interval, {TimerKind::probe_tick, 0, {}});
+  schedule(now + cfg.probe_interval, {TimerKind::probe_tick, 0, {}});
   if (current_probe) {
     probe_tick_pending = true;
     return;
@@ -67,8 +67,8 @@ void Core::Impl::probe_node(const Node& node, util::Instant now, Outbox& out) {
     raw_send(node.addr, &node, wire::make_compound(parts), out);
   }
   current_probe = ProbeRun{seq, node, now, now + interval, true, 0, 0, false};
-  deadlines.push(now + cfg.probe_timeout, {TimerKind::probe_timeout, seq, {}});
-  deadlines.push(now + interval, {TimerKind::probe_end, seq, {}});
+  schedule(now + cfg.probe_timeout, {TimerKind::probe_timeout, seq, {}});
+  schedule(now + interval, {TimerKind::probe_end, seq, {}});
 }
 
 // No direct ack in time: ask up to IndirectChecks alive peers, and try TCP ourselves.
@@ -152,13 +152,18 @@ void Core::Impl::handle_indirect_ping(const wire::IndirectPing& ind, const Addre
          to_string(from));
     return;
   }
+  if (relays.size() >= limits::indirect_relays_max) {
+    refuse(counters.relays_full, "Dropping indirect pings: {} are being served already from={}",
+           limits::indirect_relays_max, to_string(from));
+    return;
+  }
   const std::uint16_t port = ind.port != 0 ? ind.port : cfg.advertise.port;
   const std::uint32_t local = ++seq_no;
   const bool has_source = !ind.source_addr.empty() && ind.source_port > 0;
   relays[local] = IndirectRelay{
       ind.seq_no, has_source ? Address{ind.source_addr, ind.source_port} : from, ind.nack};
   send_msg(Address{ind.target, port}, wire::encode(make_ping(local, ind.node)), out);
-  deadlines.push(now + cfg.probe_timeout, {TimerKind::indirect_timeout, local, {}});
+  schedule(now + cfg.probe_timeout, {TimerKind::indirect_timeout, local, {}});
 }
 
 void Core::Impl::handle_ack(const wire::Ack& ack, util::Instant now, Outbox& out) {

@@ -96,6 +96,12 @@ Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& up
   Node* state = members.find(a.node);
   const Address theirs{a.addr, a.port};
   if (state == nullptr) {
+    if (members.size() >= limits::members_max) {
+      refuse(counters.members_full,
+             "Refusing new node {} from {}: the member table is full ({} nodes)", a.node,
+             to_string(theirs), limits::members_max);
+      return nullptr;
+    }
     Node n;
     n.name = a.node;
     n.addr = theirs;
@@ -197,7 +203,7 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
     if (it->second.suspicion.confirm(s.from)) {
       queue_broadcast(s.node, wire::encode(s));
       it->second.gen = ++suspicion_gen;
-      deadlines.push(std::max(now, it->second.suspicion.deadline()),
+      schedule(std::max(now, it->second.suspicion.deadline()),
                      {TimerKind::suspicion, it->second.gen, s.node});
     }
     return;
@@ -224,7 +230,7 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   SuspicionTimer timer{Suspicion(s.from, k, min, max, now), gen, now};
   const util::Instant deadline = timer.suspicion.deadline();
   suspicions.insert_or_assign(s.node, std::move(timer));
-  deadlines.push(deadline, {TimerKind::suspicion, gen, s.node});
+  schedule(deadline, {TimerKind::suspicion, gen, s.node});
 }
 
 void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen,
@@ -296,6 +302,18 @@ bool Core::Impl::refute(Node& me, std::uint32_t accused) {
   // memberlist keys this broadcast by our address string, not our name; kept for fidelity.
   queue_broadcast(ip_string(me.addr.ip), wire::encode(a));
   return true;
+}
+
+// A push/pull may list at most as many nodes as our table can hold: more cannot be a real
+// cluster, and merging them would cost a pass over all of them first.
+util::Status Core::Impl::verify_push_pull(const wire::PushPull& remote) {
+  if (remote.nodes.size() > limits::members_max) {
+    ++counters.oversized_push_pull;
+    return util::Error{util::Errc::too_large,
+                       fmt::format("push/pull lists {} nodes, more than the {} we keep",
+                                   remote.nodes.size(), limits::members_max)};
+  }
+  return verify_protocol(remote.nodes);
 }
 
 util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>& remote) const {

@@ -146,7 +146,7 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
 
 util::Status Core::Impl::merge_remote_state(const wire::PushPull& remote, bool join_flag,
                                             const Address& from, util::Instant now) {
-  if (auto st = verify_protocol(remote.nodes); !st.ok()) return st;
+  if (auto st = verify_push_pull(remote); !st.ok()) return st;
   merge_state(remote.nodes, from, now);
   if (!remote.user_state.empty()) delegate.merge_remote_state(remote.user_state, join_flag, now);
   return {};
@@ -167,7 +167,7 @@ void Core::Impl::on_stream_request(StreamId id, const Address& from, util::ByteV
   if (const auto* pp = std::get_if<wire::PushPull>(&*msg)) {
     // memberlist v0.2.2 replies first and only logs a failed version check; we check first and
     // answer `err` instead, so the initiator learns why (its join fails either way).
-    if (auto st = verify_protocol(pp->nodes); !st.ok()) {
+    if (auto st = verify_push_pull(*pp); !st.ok()) {
       logf(LogLevel::err, "Failed push/pull merge: {} from={}", st.error().detail, to_string(from));
       out.stream_replies.push_back(
           StreamReply{id, frame_stream_msg(wire::ErrResp{st.error().detail})});

@@ -24,6 +24,7 @@ class Suspicion {
   [[nodiscard]] util::Instant deadline() const { return start_ + timeout_; }
   [[nodiscard]] int confirmations() const { return n_; }
   [[nodiscard]] int expected() const { return k_; }
+  [[nodiscard]] std::size_t accusers() const { return seen_.size(); }  // at most k + 1
 
  private:
   int k_;
