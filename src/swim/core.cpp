@@ -28,8 +28,8 @@ void Core::Impl::start(util::Instant now) {
     logf(LogLevel::err, "Node meta data provided is longer than the limit");
     meta.clear();
   }
-  wire::Alive a{++incarnation, cfg.name, cfg.advertise.ip, cfg.advertise.port, std::move(meta),
-                cfg.vsn};
+  wire::Alive a{++local.incarnation, cfg.name, cfg.advertise.ip, cfg.advertise.port,
+                std::move(meta), cfg.vsn};
   alive_node(a, true, now);
 
   auto stagger = [&](util::Duration interval) {
@@ -67,7 +67,8 @@ void Core::Impl::dispatch(const Timer& t, util::Instant now, Outbox& out) {
 // timeout; they are dropped in bulk once they outnumber the live ones (limits::timers_slack).
 void Core::Impl::schedule(util::Instant at, Timer timer) {
   deadlines.push(at, std::move(timer));
-  const std::size_t live = 5 + suspicions.size() + relays.size();  // 3 tickers, 2 probe timers
+  // Live: 3 tickers, the 2 timers of a probe, suspicions and relays.
+  const std::size_t live = 5 + suspicions.size() + prober.relays.size();
   if (deadlines.size() > 2 * live + limits::timers_slack) {
     deadlines.remove_if([this](const Timer& t) { return timer_is_stale(t); });
   }
@@ -81,12 +82,9 @@ bool Core::Impl::timer_is_stale(const Timer& t) const {
     case TimerKind::gossip_tick:
     case TimerKind::push_pull_tick: return false;
     case TimerKind::probe_timeout:
-    case TimerKind::probe_end: return !current_probe || current_probe->seq != seq;
-    case TimerKind::suspicion: {
-      const auto it = suspicions.find(t.name);
-      return it == suspicions.end() || it->second.gen != t.gen;
-    }
-    case TimerKind::indirect_timeout: return relays.count(seq) == 0;
+    case TimerKind::probe_end: return prober.running(seq) == nullptr;
+    case TimerKind::suspicion: return !suspicions.live(t.name, t.gen);
+    case TimerKind::indirect_timeout: return prober.relays.count(seq) == 0;
   }
   return false;
 }
@@ -161,26 +159,28 @@ void Core::update_meta(util::Instant now, Outbox& /*out*/) {
     m.logf(LogLevel::err, "Node meta data provided is longer than the limit");
     return;
   }
-  if (m.incarnation == UINT32_MAX) {  // swim/incarnation.h rule 3: never wrap to 0
+  if (m.local.incarnation == UINT32_MAX) {  // swim/incarnation.h rule 3: never wrap to 0
     ++m.counters.unrefutable_accusation;
-    m.logf(LogLevel::err, "Cannot update node meta: incarnation {} is the highest", m.incarnation);
+    m.logf(LogLevel::err, "Cannot update node meta: incarnation {} is the highest",
+           m.local.incarnation);
     return;
   }
   const Node& me = self();
-  wire::Alive a{++m.incarnation, me.name, me.addr.ip, me.addr.port, std::move(meta), m.cfg.vsn};
+  wire::Alive a{++m.local.incarnation, me.name, me.addr.ip, me.addr.port, std::move(meta),
+                m.cfg.vsn};
   m.alive_node(a, true, now);
 }
 
 void Core::leave(util::Instant now, Outbox& /*out*/) {
   Impl& m = *impl_;
-  if (m.leaving) return;
-  m.leaving = true;
+  if (m.local.leaving) return;
+  m.local.leaving = true;
   const Node& me = self();
   m.dead_node(wire::Dead{me.incarnation, me.name, me.name}, now);
 }
 
 bool Core::leave_done() const {
-  return impl_->leaving && (impl_->leave_broadcast_done || !impl_->any_alive_peer());
+  return impl_->local.leaving && (impl_->local.leave_broadcast_done || !impl_->any_alive_peer());
 }
 
 void Core::send_user_packet(const Address& to, util::ByteView msg, Outbox& out) {
@@ -219,7 +219,7 @@ const Counters& Core::counters() const { return impl_->counters; }
 
 Footprint Core::footprint() const {
   const Impl& m = *impl_;
-  return Footprint{m.members.size(), m.suspicions.size(), m.relays.size(), m.streams.size(),
+  return Footprint{m.members.size(), m.suspicions.size(), m.prober.relays.size(), m.calls.size(),
                    m.broadcasts.size(),  m.deadlines.size()};
 }
 

@@ -143,7 +143,7 @@ Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& up
 void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                             std::function<void()> on_finished) {
   // A queued alive about us must not undo a leave in progress.
-  if (leaving && a.node == cfg.name) return;
+  if (local.leaving && a.node == cfg.name) return;
   const bool has_vsn = !no_vsn(a.vsn);  // memberlist only checks a Vsn that was sent
   if (has_vsn && (a.vsn.pmin == 0 || a.vsn.pmax == 0 || a.vsn.pmin > a.vsn.pmax)) {
     logf(LogLevel::warn,
@@ -199,12 +199,11 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   if (!believable(s.node, s.incarnation)) return;
 
   // An existing suspicion: count an independent confirmation, and re-gossip it if it was new.
-  if (auto it = suspicions.find(s.node); it != suspicions.end()) {
-    if (it->second.suspicion.confirm(s.from)) {
+  if (SuspicionTimers::Entry* timer = suspicions.find(s.node)) {
+    if (timer->suspicion.confirm(s.from)) {
       queue_broadcast(s.node, wire::encode(s));
-      it->second.gen = ++suspicion_gen;
-      schedule(std::max(now, it->second.suspicion.deadline()),
-                     {TimerKind::suspicion, it->second.gen, s.node});
+      const std::uint64_t gen = suspicions.renew(*timer);
+      schedule(std::max(now, timer->suspicion.deadline()), {TimerKind::suspicion, gen, s.node});
     }
     return;
   }
@@ -226,20 +225,19 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   if (n - 2 < k) k = 0;
   const util::Duration min = suspicion_timeout(cfg.suspicion_mult, n, cfg.probe_interval);
   const util::Duration max = cfg.suspicion_max_timeout_mult * min;
-  const std::uint64_t gen = ++suspicion_gen;
-  SuspicionTimer timer{Suspicion(s.from, k, min, max, now), gen, now};
-  const util::Instant deadline = timer.suspicion.deadline();
-  suspicions.insert_or_assign(s.node, std::move(timer));
+  Suspicion suspicion(s.from, k, min, max, now);
+  const util::Instant deadline = suspicion.deadline();
+  const std::uint64_t gen = suspicions.start(s.node, std::move(suspicion), now);
   schedule(deadline, {TimerKind::suspicion, gen, s.node});
 }
 
 void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen,
                                       util::Instant now) {
-  auto it = suspicions.find(name);
-  if (it == suspicions.end() || it->second.gen != gen) return;
-  const int confirmations = it->second.suspicion.confirmations();
-  const util::Instant change_time = it->second.change_time;
-  suspicions.erase(it);
+  if (!suspicions.live(name, gen)) return;
+  const SuspicionTimers::Entry* timer = suspicions.find(name);
+  const int confirmations = timer->suspicion.confirmations();
+  const util::Instant change_time = timer->change_time;
+  suspicions.erase(name);
   Node* state = members.find(name);
   if (state == nullptr || state->state != State::suspect || state->state_change != change_time) {
     return;
@@ -257,13 +255,13 @@ void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
   if (state->state == State::dead || state->state == State::left) return;
 
   if (state->name == cfg.name) {
-    if (!leaving) {
+    if (!local.leaving) {
       if (refute(*state, d.incarnation)) {
         logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
       }
       return;
     }
-    queue_broadcast(d.node, wire::encode(d), [this] { leave_broadcast_done = true; });
+    queue_broadcast(d.node, wire::encode(d), [this] { local.leave_broadcast_done = true; });
   } else {
     queue_broadcast(d.node, wire::encode(d));
   }
@@ -279,7 +277,7 @@ void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
 bool Core::Impl::believable(const std::string& node, std::uint32_t claimed) {
   const Node* known = members.find(node);
   if (known == nullptr || believable_incarnation(known->incarnation, claimed)) return true;
-  if (catching_up && node == cfg.name) return true;
+  if (local.catching_up && node == cfg.name) return true;
   refuse(counters.implausible_incarnation,
          "Ignoring a message that raises the incarnation of {} from {} to {}, more than {} at "
          "once: forged or hopelessly stale",
@@ -289,13 +287,13 @@ bool Core::Impl::believable(const std::string& node, std::uint32_t claimed) {
 
 // Outbids an accusation (SWIM §4.2); false if only a wrap to 0 would (rule 3).
 bool Core::Impl::refute(Node& me, std::uint32_t accused) {
-  const std::optional<std::uint32_t> next = refuting_incarnation(incarnation, accused);
+  const std::optional<std::uint32_t> next = refuting_incarnation(local.incarnation, accused);
   if (!next) {
     refuse(counters.unrefutable_accusation,
            "Cannot refute an accusation at incarnation {}: it would wrap to 0", accused);
     return false;
   }
-  const std::uint32_t inc = incarnation = *next;
+  const std::uint32_t inc = local.incarnation = *next;
   me.incarnation = inc;
   awareness.apply_delta(1);  // being accused hints that we are the slow one (Lifeguard)
   const wire::Alive a{inc, me.name, me.addr.ip, me.addr.port, me.meta, me.vsn};
