@@ -20,5 +20,7 @@ std::string to_string(const Address& a);
 std::string ip_string(const util::Bytes& ip);
 // ::ffff:a.b.c.d, the 16-byte form of an IPv4 address (Go's To4 accepts it).
 bool is_ipv4_mapped(const util::Bytes& ip);
+// 4 or 16 bytes: the only lengths Go's net.IP gives meaning to (gossip-wire.md §4).
+inline bool is_valid_ip(const util::Bytes& ip) { return ip.size() == 4 || ip.size() == 16; }
 
 }  // namespace swim

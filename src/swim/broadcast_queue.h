@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,14 +40,24 @@ class BroadcastQueue {
     std::int64_t id = 0;
     std::string name;
     util::Bytes msg;
-    std::function<void()> on_finished;
+    mutable std::function<void()> on_finished;  // not part of the order
   };
-  static bool before(const Item& a, const Item& b);
-  void remove_at(std::size_t i);
+  struct Before {
+    bool operator()(const Item& a, const Item& b) const;
+  };
+  using Items = std::set<Item, Before>;  // ids are unique, so the order is total
+  Items::iterator insert(Item item);
+  void erase(Items::iterator it);  // no callback
+  void remove(Items::iterator it);  // with the callback
 
   int retransmit_mult_;
   std::int64_t next_id_ = 0;
-  std::vector<Item> items_;  // kept sorted by before()
+  Items items_;
+  // Named items by name: replacing one costs O(log n), so a push/pull that brings tens of
+  // thousands of nodes does not cost a scan of the queue per node.
+  std::map<std::string, Items::iterator, std::less<>> by_name_;
+  // Sizes of all queued messages: get() stops once not even the smallest fits.
+  std::multiset<std::size_t> sizes_;
 };
 
 }  // namespace swim

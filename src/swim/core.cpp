@@ -5,6 +5,7 @@
 
 #include "swim/core_impl.h"
 #include "swim/formulas.h"
+#include "swim/limits.h"
 #include "wire/codec.h"
 
 namespace swim {
@@ -22,13 +23,13 @@ Core::Impl::Impl(Config config, Delegate& d, util::Logger& l, util::Rng r)
 // memberlist setAlive + schedule: our own alive (incarnation 1) is queued for gossip and the
 // tickers start with a random stagger so that nodes started together do not move in lockstep.
 void Core::Impl::start(util::Instant now) {
-  util::Bytes meta = delegate.node_meta(meta_max_size);
-  if (meta.size() > meta_max_size) {
+  util::Bytes meta = delegate.node_meta(limits::node_meta_bytes_max);
+  if (meta.size() > limits::node_meta_bytes_max) {
     logf(LogLevel::err, "Node meta data provided is longer than the limit");
     meta.clear();
   }
-  wire::Alive a{++incarnation, cfg.name, cfg.advertise.ip, cfg.advertise.port, std::move(meta),
-                cfg.vsn};
+  wire::Alive a{++local.incarnation, cfg.name, cfg.advertise.ip, cfg.advertise.port,
+                std::move(meta), cfg.vsn};
   alive_node(a, true, now);
 
   auto stagger = [&](util::Duration interval) {
@@ -36,15 +37,15 @@ void Core::Impl::start(util::Instant now) {
         rng.below(static_cast<std::uint64_t>(interval.count()))));
   };
   if (cfg.probe_interval > util::Duration::zero()) {
-    deadlines.push(now + stagger(cfg.probe_interval), {TimerKind::probe_tick, 0, {}});
+    schedule(now + stagger(cfg.probe_interval), {TimerKind::probe_tick, 0, {}});
   }
   if (cfg.gossip_interval > util::Duration::zero() && cfg.gossip_nodes > 0) {
-    deadlines.push(now + stagger(cfg.gossip_interval), {TimerKind::gossip_tick, 0, {}});
+    schedule(now + stagger(cfg.gossip_interval), {TimerKind::gossip_tick, 0, {}});
   }
   if (cfg.push_pull_interval > util::Duration::zero()) {
     const auto first = stagger(cfg.push_pull_interval) +
                        push_pull_scale(cfg.push_pull_interval, num_nodes());
-    deadlines.push(now + first, {TimerKind::push_pull_tick, 0, {}});
+    schedule(now + first, {TimerKind::push_pull_tick, 0, {}});
   }
 }
 
@@ -61,14 +62,41 @@ void Core::Impl::dispatch(const Timer& t, util::Instant now, Outbox& out) {
   }
 }
 
+// Every timer goes through here. Entries are never cancelled, so a peer that makes us start
+// and drop suspicions or relays quickly would leave stale ones behind for up to a suspicion
+// timeout; they are dropped in bulk once they outnumber the live ones (limits::timers_slack).
+void Core::Impl::schedule(util::Instant at, Timer timer) {
+  deadlines.push(at, std::move(timer));
+  // Live: 3 tickers, the 2 timers of a probe, suspicions and relays.
+  const std::size_t live = 5 + suspicions.size() + prober.relays.size();
+  if (deadlines.size() > 2 * live + limits::timers_slack) {
+    deadlines.remove_if([this](const Timer& t) { return timer_is_stale(t); });
+  }
+}
+
+// Whether dispatch() would ignore `t` (see each handler's generation check).
+bool Core::Impl::timer_is_stale(const Timer& t) const {
+  const auto seq = static_cast<std::uint32_t>(t.gen);
+  switch (t.kind) {
+    case TimerKind::probe_tick:
+    case TimerKind::gossip_tick:
+    case TimerKind::push_pull_tick: return false;
+    case TimerKind::probe_timeout:
+    case TimerKind::probe_end: return prober.running(seq) == nullptr;
+    case TimerKind::suspicion: return !suspicions.live(t.name, t.gen);
+    case TimerKind::indirect_timeout: return prober.relays.count(seq) == 0;
+  }
+  return false;
+}
+
 void Core::Impl::gossip_tick(util::Instant now, Outbox& out) {
-  deadlines.push(now + cfg.gossip_interval, {TimerKind::gossip_tick, 0, {}});
+  schedule(now + cfg.gossip_interval, {TimerKind::gossip_tick, 0, {}});
   gossip(now, out);
 }
 
 // Anti-entropy with one random alive peer; the next round is scaled by the cluster size.
 void Core::Impl::push_pull_tick(util::Instant now, Outbox& out) {
-  deadlines.push(now + push_pull_scale(cfg.push_pull_interval, num_nodes()),
+  schedule(now + push_pull_scale(cfg.push_pull_interval, num_nodes()),
                  {TimerKind::push_pull_tick, 0, {}});
   auto peers = members.k_random(1, rng, [&](const Node& n) {
     return n.name == cfg.name || n.state != State::alive;
@@ -126,26 +154,33 @@ util::Instant Core::next_deadline() const { return impl_->deadlines.next(); }
 
 void Core::update_meta(util::Instant now, Outbox& /*out*/) {
   Impl& m = *impl_;
-  util::Bytes meta = m.delegate.node_meta(meta_max_size);
-  if (meta.size() > meta_max_size) {
+  util::Bytes meta = m.delegate.node_meta(limits::node_meta_bytes_max);
+  if (meta.size() > limits::node_meta_bytes_max) {
     m.logf(LogLevel::err, "Node meta data provided is longer than the limit");
     return;
   }
+  if (m.local.incarnation == UINT32_MAX) {  // swim/incarnation.h rule 3: never wrap to 0
+    ++m.counters.unrefutable_accusation;
+    m.logf(LogLevel::err, "Cannot update node meta: incarnation {} is the highest",
+           m.local.incarnation);
+    return;
+  }
   const Node& me = self();
-  wire::Alive a{++m.incarnation, me.name, me.addr.ip, me.addr.port, std::move(meta), m.cfg.vsn};
+  wire::Alive a{++m.local.incarnation, me.name, me.addr.ip, me.addr.port, std::move(meta),
+                m.cfg.vsn};
   m.alive_node(a, true, now);
 }
 
 void Core::leave(util::Instant now, Outbox& /*out*/) {
   Impl& m = *impl_;
-  if (m.leaving) return;
-  m.leaving = true;
+  if (m.local.leaving) return;
+  m.local.leaving = true;
   const Node& me = self();
   m.dead_node(wire::Dead{me.incarnation, me.name, me.name}, now);
 }
 
 bool Core::leave_done() const {
-  return impl_->leaving && (impl_->leave_broadcast_done || !impl_->any_alive_peer());
+  return impl_->local.leaving && (impl_->local.leave_broadcast_done || !impl_->any_alive_peer());
 }
 
 void Core::send_user_packet(const Address& to, util::ByteView msg, Outbox& out) {
@@ -179,5 +214,13 @@ int Core::num_alive() const {
 int Core::estimate_num_nodes() const { return impl_->num_nodes(); }
 
 int Core::health_score() const { return impl_->awareness.score(); }
+
+const Counters& Core::counters() const { return impl_->counters; }
+
+Footprint Core::footprint() const {
+  const Impl& m = *impl_;
+  return Footprint{m.members.size(), m.suspicions.size(), m.prober.relays.size(), m.calls.size(),
+                   m.broadcasts.size(),  m.deadlines.size()};
+}
 
 }  // namespace swim

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "swim/config.h"
+#include "swim/counters.h"
 #include "swim/delegate.h"
 #include "swim/node.h"
 #include "swim/outbox.h"
@@ -58,6 +59,8 @@ class Core {
   [[nodiscard]] int num_alive() const;                   // alive or suspect, self included
   [[nodiscard]] int estimate_num_nodes() const;          // all known, for timeouts
   [[nodiscard]] int health_score() const;                // Lifeguard awareness, 0 = healthy
+  [[nodiscard]] const Counters& counters() const;        // what peers sent that we refused
+  [[nodiscard]] Footprint footprint() const;             // what we hold now
 
  private:
   struct Impl;

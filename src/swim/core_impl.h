@@ -1,7 +1,10 @@
 // Internal to swim::Core: the state behind Core's pimpl, shared by core.cpp (construction,
 // timers, public operations), probe.cpp (failure detection, SWIM §4), state.cpp (alive/suspect/
 // dead rules and push/pull merging, gossip-wire.md §7.5), streams.cpp (push/pull, joins,
-// stream pings) and send.cpp (packet assembly, piggybacking and gossip rounds).
+// stream pings) and send.cpp (packet assembly, piggybacking and gossip rounds). The state is
+// kept in cohesive parts, each with its own header: our own standing (LocalState), the member
+// table, the prober, the suspicion timers, the stream calls in flight, the broadcast queue,
+// Lifeguard's awareness and the timer queue.
 #pragma once
 
 #include <cstdint>
@@ -15,53 +18,25 @@
 #include "swim/broadcast_queue.h"
 #include "swim/core.h"
 #include "swim/deadlines.h"
+#include "swim/limits.h"
 #include "swim/members.h"
+#include "swim/prober.h"
+#include "swim/stream_table.h"
 #include "swim/suspicion.h"
 #include "wire/messages.h"
 
 namespace swim {
 
 inline constexpr std::string_view log_component = "memberlist";
-inline constexpr std::size_t meta_max_size = 512;  // memberlist MetaMaxSize
 
-// The probe in flight (memberlist probes one node at a time).
-struct ProbeRun {
-  std::uint32_t seq = 0;
-  Node target;  // a copy taken at probe start, as memberlist does
-  util::Instant sent{};
-  util::Instant end{};  // sent + awareness-scaled probe interval
-  bool direct = true;   // still inside ProbeTimeout: an ack here is a direct one
-  int expected_nacks = 0;
-  int nacks = 0;
-  bool tcp_ok = false;
-};
-
-// An indirect ping we serve for a requester (SWIM §4.1 ping-req).
-struct IndirectRelay {
-  std::uint32_t requester_seq = 0;
-  Address reply_to;
-  bool nack = false;
-};
-
-struct SuspicionTimer {
-  Suspicion suspicion;
-  std::uint64_t gen = 0;
-  util::Instant change_time{};
-};
-
-enum class StreamPurpose { join, push_pull, tcp_ping };
-
-struct PendingStream {
-  StreamPurpose purpose = StreamPurpose::push_pull;
-  JoinId join = 0;
-  Address to;
-  std::string node;       // periodic push/pull: the peer's name
-  std::uint32_t seq = 0;  // tcp ping: the probe's sequence number
-};
-
-struct PendingJoin {
-  int outstanding = 0;
-  JoinResult result;
+// Our own standing: the incarnation we gossip, and where a leave or a join catch-up stands.
+struct LocalState {
+  std::uint32_t incarnation = 0;
+  bool leaving = false;
+  bool leave_broadcast_done = false;
+  // True only while merging the reply to our own join: the one place where the cluster may
+  // tell us an incarnation of ours far above our own (swim/incarnation.h rule 2).
+  bool catching_up = false;
 };
 
 struct Core::Impl {
@@ -71,9 +46,19 @@ struct Core::Impl {
   void logf(util::LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
     log.log(level, log_component, format, std::forward<Args>(args)...);
   }
+  // Counts a peer message we refuse. Only the first of each kind is logged: a peer can send
+  // millions, and the counter tells the rest.
+  template <typename... Args>
+  void refuse(std::uint64_t& counter, fmt::format_string<Args...> format, Args&&... args) {
+    if (++counter != 1) return;
+    logf(util::LogLevel::warn, "{} (logged once; later ones are only counted)",
+         fmt::format(format, std::forward<Args>(args)...));
+  }
 
   // core.cpp
   void start(util::Instant now);
+  void schedule(util::Instant at, Timer timer);
+  [[nodiscard]] bool timer_is_stale(const Timer& timer) const;
   void dispatch(const Timer& timer, util::Instant now, Outbox& out);
   void gossip_tick(util::Instant now, Outbox& out);
   void push_pull_tick(util::Instant now, Outbox& out);
@@ -108,15 +93,20 @@ struct Core::Impl {
 
   // state.cpp
   void handle_packet(const Address& from, util::ByteView bytes, util::Instant now, Outbox& out);
+  [[nodiscard]] bool well_formed(const char* what, const std::string& node, const util::Bytes& ip,
+                                 std::uint64_t& counter, const Address& from);
   Node* alive_target(const wire::Alive& a, util::Instant now, bool& updates_node);
   void alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                   std::function<void()> on_finished = {});
   void suspect_node(const wire::Suspect& s, util::Instant now);
   void dead_node(const wire::Dead& d, util::Instant now);
-  void refute(Node& me, std::uint32_t accused);
+  [[nodiscard]] bool believable(const std::string& node, std::uint32_t claimed);
+  [[nodiscard]] bool refute(Node& me, std::uint32_t accused);
   void on_suspicion_timeout(const std::string& name, std::uint64_t gen, util::Instant now);
+  [[nodiscard]] util::Status verify_push_pull(const wire::PushPull& remote);
   [[nodiscard]] util::Status verify_protocol(const std::vector<wire::PushNodeState>& remote) const;
-  void merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now);
+  void merge_state(const std::vector<wire::PushNodeState>& remote, const Address& from,
+                   util::Instant now);
 
   // streams.cpp
   JoinId join(std::span<const Address> seeds, util::Instant now, Outbox& out);
@@ -128,31 +118,25 @@ struct Core::Impl {
                           util::Instant now, Outbox& out);
   void on_stream_request(StreamId id, const Address& from, util::ByteView bytes,
                          util::Instant now, Outbox& out);
-  util::Status merge_remote_state(const wire::PushPull& remote, bool join_flag, util::Instant now);
+  util::Status merge_remote_state(const wire::PushPull& remote, bool join_flag,
+                                  const Address& from, util::Instant now);
   util::Bytes frame_stream_msg(const wire::StreamMessage& m) const;
 
+  // Collaborators, given at construction.
   Config cfg;
   Delegate& delegate;
   util::Logger& log;
   util::Rng rng;
+  // State, in cohesive parts.
+  LocalState local;
   Members members;
-  std::size_t probe_index = 0;
+  Prober prober;
+  SuspicionTimers suspicions;
+  StreamTable calls;
   BroadcastQueue broadcasts;
   Awareness awareness;
   DeadlineQueue deadlines;
-  std::map<std::string, SuspicionTimer> suspicions;
-  std::uint64_t suspicion_gen = 0;
-  std::uint32_t seq_no = 0;
-  std::uint32_t incarnation = 0;
-  std::optional<ProbeRun> current_probe;
-  bool probe_tick_pending = false;  // a probe tick arrived while a probe was running
-  std::map<std::uint32_t, IndirectRelay> relays;
-  std::map<StreamId, PendingStream> streams;
-  StreamId next_stream_id = 1;
-  std::map<JoinId, PendingJoin> joins;
-  JoinId next_join_id = 1;
-  bool leaving = false;
-  bool leave_broadcast_done = false;
+  Counters counters;
 };
 
 }  // namespace swim

@@ -1,11 +1,12 @@
 // The core's own timer queue (ARCHITECTURE §3): a min-heap ordered by (deadline, insertion
 // sequence), so equal deadlines fire in the order they were set. Entries are never cancelled;
 // each carries the generation (probe sequence number, suspicion generation, ...) it was set
-// for, and its handler ignores it when that no longer matches.
+// for, and its handler ignores it when that no longer matches. The Core drops such stale
+// entries in bulk when they pile up (remove_if).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <vector>
 
@@ -31,20 +32,31 @@ struct Timer {
 
 class DeadlineQueue {
  public:
-  void push(util::Instant at, Timer timer) { heap_.push(Entry{at, ++seq_, std::move(timer)}); }
+  void push(util::Instant at, Timer timer) {
+    heap_.push_back(Entry{at, ++seq_, std::move(timer)});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
   [[nodiscard]] bool empty() const { return heap_.empty(); }
   [[nodiscard]] util::Instant next() const {
-    return heap_.empty() ? util::instant_max() : heap_.top().at;
+    return heap_.empty() ? util::instant_max() : heap_.front().at;
   }
   [[nodiscard]] bool due(util::Instant now) const {
-    return !heap_.empty() && heap_.top().at <= now;
+    return !heap_.empty() && heap_.front().at <= now;
   }
   Timer pop() {
-    Timer t = heap_.top().timer;
-    heap_.pop();
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    Timer t = std::move(heap_.back().timer);
+    heap_.pop_back();
     return t;
   }
   [[nodiscard]] std::size_t size() const { return heap_.size(); }
+  // Drops the entries whose timer `stale` says would be ignored anyway; the rest keep their
+  // (deadline, sequence) order.
+  template <typename Pred>
+  void remove_if(Pred stale) {
+    std::erase_if(heap_, [&](const Entry& e) { return stale(e.timer); });
+    std::make_heap(heap_.begin(), heap_.end(), Later{});
+  }
 
  private:
   struct Entry {
@@ -58,7 +70,7 @@ class DeadlineQueue {
       return a.seq > b.seq;
     }
   };
-  std::priority_queue<Entry, std::vector<Entry>, Later> heap_;
+  std::vector<Entry> heap_;  // a binary heap under Later: the earliest entry at the front
   std::uint64_t seq_ = 0;
 };
 

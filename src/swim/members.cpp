@@ -46,15 +46,13 @@ std::vector<std::string> Members::reset(util::Instant now, util::Duration keep_f
     const bool gone = n->state == State::dead || (reap_left && n->state == State::left);
     return gone && n->name != self && now - n->state_change > keep_for;
   };
-  for (auto it = order_.begin(); it != order_.end();) {
-    if (reap(*it)) {
-      removed.push_back((*it)->name);
-      by_name_.erase((*it)->name);
-      it = order_.erase(it);
-    } else {
-      ++it;
-    }
+  for (const auto& n : order_) {
+    if (reap(n)) removed.push_back(n->name);
   }
+  for (const auto& name : removed) by_name_.erase(name);
+  // One pass (keeping the order of the rest): many reaped at once must not cost n^2.
+  auto gone = [&](const std::unique_ptr<Node>& n) { return by_name_.count(n->name) == 0; };
+  order_.erase(std::remove_if(order_.begin(), order_.end(), gone), order_.end());
   rng.shuffle(order_);
   return removed;
 }

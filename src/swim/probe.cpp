@@ -11,16 +11,12 @@ namespace swim {
 
 using util::LogLevel;
 
-namespace {
-bool valid_ip(const util::Bytes& ip) { return ip.size() == 4 || ip.size() == 16; }
-}  // namespace
-
 // memberlist's probe ticker: a tick that arrives while a probe runs is kept (Go's ticker
 // channel holds one) and starts the next probe as soon as the current one is over.
 void Core::Impl::probe_tick(util::Instant now, Outbox& out) {
-  deadlines.push(now + cfg.probe_interval, {TimerKind::probe_tick, 0, {}});
-  if (current_probe) {
-    probe_tick_pending = true;
+  schedule(now + cfg.probe_interval, {TimerKind::probe_tick, 0, {}});
+  if (prober.current) {
+    prober.tick_pending = true;
     return;
   }
   probe(now, out);
@@ -32,18 +28,18 @@ void Core::Impl::probe(util::Instant now, Outbox& out) {
   std::size_t checked = 0;
   for (;;) {
     if (checked >= members.size()) return;
-    if (probe_index >= members.size()) {
+    if (prober.index >= members.size()) {
       auto removed =
           members.reset(now, cfg.gossip_to_the_dead, cfg.reap_left_nodes, cfg.name, rng);
       for (const auto& name : removed) {
         suspicions.erase(name);
         logf(LogLevel::debug, "Reaped node {} from the member list", name);
       }
-      probe_index = 0;
+      prober.index = 0;
       ++checked;
       continue;
     }
-    const Node& node = members.at(probe_index++);
+    const Node& node = members.at(prober.index++);
     if (node.name == cfg.name || node.state == State::dead || node.state == State::left) {
       ++checked;
       continue;
@@ -55,12 +51,12 @@ void Core::Impl::probe(util::Instant now, Outbox& out) {
 }
 
 void Core::Impl::probe_node(const Node& node, util::Instant now, Outbox& out) {
-  if (!valid_ip(node.addr.ip)) {
+  if (!is_valid_ip(node.addr.ip)) {
     logf(LogLevel::err, "Failed to send ping: invalid address for node {}", node.name);
     return;
   }
   const util::Duration interval = awareness.scale(cfg.probe_interval);
-  const std::uint32_t seq = ++seq_no;
+  const std::uint32_t seq = prober.next_seq();
   const wire::Ping ping = make_ping(seq, node.name);
   if (node.state == State::alive) {
     send_msg(node.addr, wire::encode(ping), out);
@@ -70,15 +66,16 @@ void Core::Impl::probe_node(const Node& node, util::Instant now, Outbox& out) {
         wire::encode(ping), wire::encode(wire::Suspect{node.incarnation, node.name, cfg.name})};
     raw_send(node.addr, &node, wire::make_compound(parts), out);
   }
-  current_probe = ProbeRun{seq, node, now, now + interval, true, 0, 0, false};
-  deadlines.push(now + cfg.probe_timeout, {TimerKind::probe_timeout, seq, {}});
-  deadlines.push(now + interval, {TimerKind::probe_end, seq, {}});
+  prober.current = ProbeRun{seq, node, now, now + interval, true, 0, 0, false};
+  schedule(now + cfg.probe_timeout, {TimerKind::probe_timeout, seq, {}});
+  schedule(now + interval, {TimerKind::probe_end, seq, {}});
 }
 
 // No direct ack in time: ask up to IndirectChecks alive peers, and try TCP ourselves.
 void Core::Impl::on_probe_timeout(std::uint32_t seq, util::Instant /*now*/, Outbox& out) {
-  if (!current_probe || current_probe->seq != seq || !current_probe->direct) return;
-  ProbeRun& p = *current_probe;
+  ProbeRun* run = prober.running(seq);
+  if (run == nullptr || !run->direct) return;
+  ProbeRun& p = *run;
   p.direct = false;
   logf(LogLevel::debug, "Failed ping: {} (timeout reached)", p.target.name);
 
@@ -100,13 +97,12 @@ void Core::Impl::on_probe_timeout(std::uint32_t seq, util::Instant /*now*/, Outb
   }
 
   if (!cfg.disable_tcp_pings && p.target.vsn.pmax >= 3) {
-    const StreamId id = next_stream_id++;
     PendingStream call;
     call.purpose = StreamPurpose::tcp_ping;
     call.to = p.target.addr;
     call.node = p.target.name;
     call.seq = seq;
-    streams[id] = call;
+    const StreamId id = calls.open(std::move(call));
     const wire::StreamMessage msg = make_ping(seq, p.target.name);
     out.streams.push_back(StreamCall{id, p.target.addr, frame_stream_msg(msg), true, p.end});
   }
@@ -114,9 +110,9 @@ void Core::Impl::on_probe_timeout(std::uint32_t seq, util::Instant /*now*/, Outb
 
 // The probe interval is over without an ack: suspect the target (unless TCP got through).
 void Core::Impl::on_probe_end(std::uint32_t seq, util::Instant now, Outbox& out) {
-  if (!current_probe || current_probe->seq != seq) return;
-  const ProbeRun p = std::move(*current_probe);
-  current_probe.reset();
+  const std::optional<ProbeRun> run = prober.finish(seq);
+  if (!run) return;
+  const ProbeRun& p = *run;
   if (p.tcp_ok) {
     logf(LogLevel::warn,
          "Was able to connect to {} but other probes failed, network may be misconfigured",
@@ -133,8 +129,8 @@ void Core::Impl::on_probe_end(std::uint32_t seq, util::Instant now, Outbox& out)
 }
 
 void Core::Impl::finish_probe(util::Instant now, Outbox& out) {
-  if (probe_tick_pending) {
-    probe_tick_pending = false;
+  if (prober.tick_pending) {
+    prober.tick_pending = false;
     probe(now, out);
   }
 }
@@ -151,53 +147,54 @@ void Core::Impl::handle_ping(const wire::Ping& p, const Address& from, Outbox& o
 
 void Core::Impl::handle_indirect_ping(const wire::IndirectPing& ind, const Address& from,
                                       util::Instant now, Outbox& out) {
-  if (!valid_ip(ind.target)) {
+  if (!is_valid_ip(ind.target)) {
     logf(LogLevel::err, "Failed to send indirect ping: invalid target address from={}",
          to_string(from));
     return;
   }
+  if (prober.relays.size() >= limits::indirect_relays_max) {
+    refuse(counters.relays_full, "Dropping indirect pings: {} are being served already from={}",
+           limits::indirect_relays_max, to_string(from));
+    return;
+  }
   const std::uint16_t port = ind.port != 0 ? ind.port : cfg.advertise.port;
-  const std::uint32_t local = ++seq_no;
+  const std::uint32_t local = prober.next_seq();
   const bool has_source = !ind.source_addr.empty() && ind.source_port > 0;
-  relays[local] = IndirectRelay{
+  prober.relays[local] = IndirectRelay{
       ind.seq_no, has_source ? Address{ind.source_addr, ind.source_port} : from, ind.nack};
   send_msg(Address{ind.target, port}, wire::encode(make_ping(local, ind.node)), out);
-  deadlines.push(now + cfg.probe_timeout, {TimerKind::indirect_timeout, local, {}});
+  schedule(now + cfg.probe_timeout, {TimerKind::indirect_timeout, local, {}});
 }
 
 void Core::Impl::handle_ack(const wire::Ack& ack, util::Instant now, Outbox& out) {
-  if (current_probe && current_probe->seq == ack.seq_no) {
-    const ProbeRun p = std::move(*current_probe);
-    current_probe.reset();
-    if (p.direct) delegate.notify_ping_complete(p.target, now - p.sent, ack.payload);
+  if (const std::optional<ProbeRun> p = prober.finish(ack.seq_no)) {
+    if (p->direct) delegate.notify_ping_complete(p->target, now - p->sent, ack.payload);
     awareness.apply_delta(-1);
     finish_probe(now, out);
     return;
   }
-  auto it = relays.find(ack.seq_no);
-  if (it == relays.end()) return;
-  const IndirectRelay relay = it->second;
-  relays.erase(it);
-  send_msg(relay.reply_to, wire::encode(wire::Ack{relay.requester_seq, {}}), out);
+  if (const std::optional<IndirectRelay> relay = prober.take_relay(ack.seq_no)) {
+    send_msg(relay->reply_to, wire::encode(wire::Ack{relay->requester_seq, {}}), out);
+  }
 }
 
 void Core::Impl::handle_nack(const wire::Nack& nack) {
-  if (current_probe && current_probe->seq == nack.seq_no) {
-    current_probe->nacks = std::min(current_probe->nacks + 1, cfg.indirect_checks + 1);
+  if (ProbeRun* p = prober.running(nack.seq_no)) {
+    p->nacks = std::min(p->nacks + 1, cfg.indirect_checks + 1);
   }
 }
 
 // The target of an indirect ping we serve stayed silent for ProbeTimeout.
 void Core::Impl::on_indirect_timeout(std::uint32_t seq, Outbox& out) {
-  auto it = relays.find(seq);
-  if (it == relays.end()) return;
-  const IndirectRelay relay = it->second;
-  relays.erase(it);
-  if (relay.nack) send_msg(relay.reply_to, wire::encode(wire::Nack{relay.requester_seq}), out);
+  const std::optional<IndirectRelay> relay = prober.take_relay(seq);
+  if (relay && relay->nack) {
+    send_msg(relay->reply_to, wire::encode(wire::Nack{relay->requester_seq}), out);
+  }
 }
 
 void Core::Impl::on_tcp_ping_reply(const PendingStream& call, util::Result<util::Bytes> reply) {
-  if (!current_probe || current_probe->seq != call.seq) return;  // the probe is over
+  ProbeRun* probe = prober.running(call.seq);
+  if (probe == nullptr) return;  // the probe is over
   if (!reply.ok()) {
     // A dead node is expected to refuse or time out: not worth more than a debug line.
     logf(LogLevel::debug, "Fallback ping to {} failed: {}", call.node, reply.error().detail);
@@ -224,7 +221,7 @@ void Core::Impl::on_tcp_ping_reply(const PendingStream& call, util::Result<util:
          ack->seq_no, call.seq);
     return;
   }
-  current_probe->tcp_ok = true;
+  probe->tcp_ok = true;
 }
 
 }  // namespace swim

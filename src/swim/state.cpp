@@ -7,6 +7,7 @@
 
 #include "swim/core_impl.h"
 #include "swim/formulas.h"
+#include "swim/incarnation.h"
 #include "wire/codec.h"
 
 namespace swim {
@@ -42,13 +43,26 @@ void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::
           } else if constexpr (std::is_same_v<T, wire::Nack>) {
             handle_nack(m);
           } else if constexpr (std::is_same_v<T, wire::Suspect>) {
-            suspect_node(m, now);
+            if (m.node.empty()) {
+              refuse(counters.malformed_suspect,
+                     "Refusing suspect messages naming no node from={}", to_string(from));
+            } else {
+              suspect_node(m, now);
+            }
           } else if constexpr (std::is_same_v<T, wire::Alive>) {
+            if (!well_formed("alive messages", m.node, m.addr, counters.malformed_alive, from)) {
+              return;
+            }
             wire::Alive a = m;
             if (a.port == 0) a.port = cfg.advertise.port;  // protocol < 2 senders
             alive_node(a, false, now);
           } else if constexpr (std::is_same_v<T, wire::Dead>) {
-            dead_node(m, now);
+            if (m.node.empty()) {
+              refuse(counters.malformed_dead, "Refusing dead messages naming no node from={}",
+                     to_string(from));
+            } else {
+              dead_node(m, now);
+            }
           } else {
             static_assert(std::is_same_v<T, wire::UserMsg>);
             delegate.notify_msg(m.payload, now);
@@ -58,13 +72,36 @@ void Core::Impl::handle_packet(const Address& from, util::ByteView bytes, util::
   }
 }
 
+// A member needs a name and an address we can probe: memberlist accepts an alive without them
+// and lists a member nobody can reach (`:1`, `?01010101010101:1`). `what` names the message
+// kind for the one log line its counter gets.
+bool Core::Impl::well_formed(const char* what, const std::string& node, const util::Bytes& ip,
+                             std::uint64_t& counter, const Address& from) {
+  if (!node.empty() && is_valid_ip(ip)) return true;
+  refuse(counter,
+         "Refusing {} with an empty node name or an address of neither 4 nor 16 bytes: "
+         "node='{}' address_bytes={} from={}",
+         what, node, ip.size(), to_string(from));
+  return false;
+}
+
 // The record an alive message is about: a new one (state dead, so that accepting it reports a
 // join), or the known one. Another address for a known name is a conflict (nullptr) unless the
-// node left, or died longer than dead_node_reclaim ago (then `updates_node`).
+// old record may give way (then `updates_node`): the node left; or it died longer than
+// dead_node_reclaim ago (memberlist); or it is dead and the claimer outbids its death (shoal:
+// a node restarted elsewhere under its name, as containers are, refutes its death at the new
+// address; memberlist waits for the reap, 45-60 s at the LAN profile). A live record (alive
+// or suspect) is never given away: the claimer is in conflict, and Serf's vote settles it.
 Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& updates_node) {
   Node* state = members.find(a.node);
   const Address theirs{a.addr, a.port};
   if (state == nullptr) {
+    if (members.size() >= limits::members_max) {
+      refuse(counters.members_full,
+             "Refusing new node {} from {}: the member table is full ({} nodes)", a.node,
+             to_string(theirs), limits::members_max);
+      return nullptr;
+    }
     Node n;
     n.name = a.node;
     n.addr = theirs;
@@ -76,11 +113,20 @@ Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& up
   if (state->addr == theirs) return state;
   const bool can_reclaim = cfg.dead_node_reclaim > util::Duration::zero() &&
                            now - state->state_change > cfg.dead_node_reclaim;
-  if (state->state == State::left || (state->state == State::dead && can_reclaim)) {
+  const bool dead = state->state == State::dead;
+  const bool outbids = a.incarnation > state->incarnation;
+  if (state->state == State::left || (dead && (can_reclaim || outbids))) {
     logf(LogLevel::info, "Updating address for left or failed node {} from {} to {}",
          state->name, to_string(state->addr), to_string(theirs));
     updates_node = true;
     return state;
+  }
+  if (dead) {  // nothing alive to protect: the claimer only has to refute the death it missed
+    logf(LogLevel::info,
+         "Failed node {} is claimed from {} (was {}) at incarnation {}, not above its death's {}",
+         state->name, to_string(theirs), to_string(state->addr), a.incarnation,
+         state->incarnation);
+    return nullptr;
   }
   logf(LogLevel::err, "Conflicting address for {}. Mine: {} Theirs: {} Old state: {}",
        state->name, to_string(state->addr), to_string(theirs), state_name(state->state));
@@ -97,7 +143,7 @@ Node* Core::Impl::alive_target(const wire::Alive& a, util::Instant now, bool& up
 void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant now,
                             std::function<void()> on_finished) {
   // A queued alive about us must not undo a leave in progress.
-  if (leaving && a.node == cfg.name) return;
+  if (local.leaving && a.node == cfg.name) return;
   const bool has_vsn = !no_vsn(a.vsn);  // memberlist only checks a Vsn that was sent
   if (has_vsn && (a.vsn.pmin == 0 || a.vsn.pmax == 0 || a.vsn.pmin > a.vsn.pmax)) {
     logf(LogLevel::warn,
@@ -106,6 +152,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
          a.node, to_string(Address{a.addr, a.port}), a.vsn.pmin, a.vsn.pcur, a.vsn.pmax);
     return;
   }
+  if (!believable(a.node, a.incarnation)) return;
   bool updates_node = false;
   Node* state = alive_target(a, now, updates_node);
   if (state == nullptr) return;
@@ -123,7 +170,7 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
     if (a.incarnation == state->incarnation && a.meta == state->meta && a.vsn == state->vsn) {
       return;
     }
-    refute(*state, a.incarnation);
+    if (!refute(*state, a.incarnation)) return;
     logf(LogLevel::warn, "Refuting an alive message for '{}' ({}) meta:({} VS {}), vsn:({} VS {})",
          a.node, to_string(Address{a.addr, a.port}), util::to_hex(a.meta),
          util::to_hex(state->meta), a.vsn.pcur, state->vsn.pcur);
@@ -149,21 +196,22 @@ void Core::Impl::alive_node(const wire::Alive& a, bool bootstrap, util::Instant 
 void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   Node* state = members.find(s.node);
   if (state == nullptr || s.incarnation < state->incarnation) return;
+  if (!believable(s.node, s.incarnation)) return;
 
   // An existing suspicion: count an independent confirmation, and re-gossip it if it was new.
-  if (auto it = suspicions.find(s.node); it != suspicions.end()) {
-    if (it->second.suspicion.confirm(s.from)) {
+  if (SuspicionTimers::Entry* timer = suspicions.find(s.node)) {
+    if (timer->suspicion.confirm(s.from)) {
       queue_broadcast(s.node, wire::encode(s));
-      it->second.gen = ++suspicion_gen;
-      deadlines.push(std::max(now, it->second.suspicion.deadline()),
-                     {TimerKind::suspicion, it->second.gen, s.node});
+      const std::uint64_t gen = suspicions.renew(*timer);
+      schedule(std::max(now, timer->suspicion.deadline()), {TimerKind::suspicion, gen, s.node});
     }
     return;
   }
   if (state->state != State::alive) return;
   if (state->name == cfg.name) {
-    refute(*state, s.incarnation);
-    logf(LogLevel::warn, "Refuting a suspect message (from: {})", s.from);
+    if (refute(*state, s.incarnation)) {
+      logf(LogLevel::warn, "Refuting a suspect message (from: {})", s.from);
+    }
     return;
   }
   queue_broadcast(s.node, wire::encode(s));
@@ -177,20 +225,19 @@ void Core::Impl::suspect_node(const wire::Suspect& s, util::Instant now) {
   if (n - 2 < k) k = 0;
   const util::Duration min = suspicion_timeout(cfg.suspicion_mult, n, cfg.probe_interval);
   const util::Duration max = cfg.suspicion_max_timeout_mult * min;
-  const std::uint64_t gen = ++suspicion_gen;
-  SuspicionTimer timer{Suspicion(s.from, k, min, max, now), gen, now};
-  const util::Instant deadline = timer.suspicion.deadline();
-  suspicions.insert_or_assign(s.node, std::move(timer));
-  deadlines.push(deadline, {TimerKind::suspicion, gen, s.node});
+  Suspicion suspicion(s.from, k, min, max, now);
+  const util::Instant deadline = suspicion.deadline();
+  const std::uint64_t gen = suspicions.start(s.node, std::move(suspicion), now);
+  schedule(deadline, {TimerKind::suspicion, gen, s.node});
 }
 
 void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen,
                                       util::Instant now) {
-  auto it = suspicions.find(name);
-  if (it == suspicions.end() || it->second.gen != gen) return;
-  const int confirmations = it->second.suspicion.confirmations();
-  const util::Instant change_time = it->second.change_time;
-  suspicions.erase(it);
+  if (!suspicions.live(name, gen)) return;
+  const SuspicionTimers::Entry* timer = suspicions.find(name);
+  const int confirmations = timer->suspicion.confirmations();
+  const util::Instant change_time = timer->change_time;
+  suspicions.erase(name);
   Node* state = members.find(name);
   if (state == nullptr || state->state != State::suspect || state->state_change != change_time) {
     return;
@@ -203,16 +250,18 @@ void Core::Impl::on_suspicion_timeout(const std::string& name, std::uint64_t gen
 void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
   Node* state = members.find(d.node);
   if (state == nullptr || d.incarnation < state->incarnation) return;
+  if (!believable(d.node, d.incarnation)) return;
   suspicions.erase(d.node);
   if (state->state == State::dead || state->state == State::left) return;
 
   if (state->name == cfg.name) {
-    if (!leaving) {
-      refute(*state, d.incarnation);
-      logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
+    if (!local.leaving) {
+      if (refute(*state, d.incarnation)) {
+        logf(LogLevel::warn, "Refuting a dead message (from: {})", d.from);
+      }
       return;
     }
-    queue_broadcast(d.node, wire::encode(d), [this] { leave_broadcast_done = true; });
+    queue_broadcast(d.node, wire::encode(d), [this] { local.leave_broadcast_done = true; });
   } else {
     queue_broadcast(d.node, wire::encode(d));
   }
@@ -223,14 +272,46 @@ void Core::Impl::dead_node(const wire::Dead& d, util::Instant now) {
   delegate.notify_leave(*state, now);
 }
 
-void Core::Impl::refute(Node& me, std::uint32_t accused) {
-  std::uint32_t inc = ++incarnation;
-  if (accused >= inc) inc = incarnation = accused + 1;
+// swim/incarnation.h rules 1 and 2: a message about a node we know may raise its incarnation
+// by at most the window, measured for us from our own (except while catching up on a join).
+bool Core::Impl::believable(const std::string& node, std::uint32_t claimed) {
+  const Node* known = members.find(node);
+  if (known == nullptr || believable_incarnation(known->incarnation, claimed)) return true;
+  if (local.catching_up && node == cfg.name) return true;
+  refuse(counters.implausible_incarnation,
+         "Ignoring a message that raises the incarnation of {} from {} to {}, more than {} at "
+         "once: forged or hopelessly stale",
+         node, known->incarnation, claimed, limits::incarnation_jump_max);
+  return false;
+}
+
+// Outbids an accusation (SWIM §4.2); false if only a wrap to 0 would (rule 3).
+bool Core::Impl::refute(Node& me, std::uint32_t accused) {
+  const std::optional<std::uint32_t> next = refuting_incarnation(local.incarnation, accused);
+  if (!next) {
+    refuse(counters.unrefutable_accusation,
+           "Cannot refute an accusation at incarnation {}: it would wrap to 0", accused);
+    return false;
+  }
+  const std::uint32_t inc = local.incarnation = *next;
   me.incarnation = inc;
   awareness.apply_delta(1);  // being accused hints that we are the slow one (Lifeguard)
   const wire::Alive a{inc, me.name, me.addr.ip, me.addr.port, me.meta, me.vsn};
   // memberlist keys this broadcast by our address string, not our name; kept for fidelity.
   queue_broadcast(ip_string(me.addr.ip), wire::encode(a));
+  return true;
+}
+
+// A push/pull may list at most as many nodes as our table can hold: more cannot be a real
+// cluster, and merging them would cost a pass over all of them first.
+util::Status Core::Impl::verify_push_pull(const wire::PushPull& remote) {
+  if (remote.nodes.size() > limits::members_max) {
+    ++counters.oversized_push_pull;
+    return util::Error{util::Errc::too_large,
+                       fmt::format("push/pull lists {} nodes, more than the {} we keep",
+                                   remote.nodes.size(), limits::members_max)};
+  }
+  return verify_protocol(remote.nodes);
 }
 
 util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>& remote) const {
@@ -241,8 +322,12 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
     maxdmin = std::max(maxdmin, v.dmin);
     mindmax = std::min(mindmax, v.dmax);
   };
+  // Malformed node states are skipped by merge_state, so they do not take part here either.
+  auto ignored = [](const wire::PushNodeState& r) {
+    return r.name.empty() || !is_valid_ip(r.addr);
+  };
   for (const auto& r : remote) {
-    if (r.state == wire::NodeState::alive && !no_vsn(r.vsn)) widen(r.vsn);
+    if (r.state == wire::NodeState::alive && !no_vsn(r.vsn) && !ignored(r)) widen(r.vsn);
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
     if (members.at(i).state == State::alive) widen(members.at(i).vsn);
@@ -262,6 +347,7 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
     return {};
   };
   for (const auto& r : remote) {
+    if (ignored(r)) continue;
     if (auto st = check(r.name, r.vsn); !st.ok()) return st;
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
@@ -271,8 +357,13 @@ util::Status Core::Impl::verify_protocol(const std::vector<wire::PushNodeState>&
 }
 
 // A remote "dead" only makes us suspect; "left" is believed (it came from the node itself).
-void Core::Impl::merge_state(const std::vector<wire::PushNodeState>& remote, util::Instant now) {
+void Core::Impl::merge_state(const std::vector<wire::PushNodeState>& remote,
+                             const Address& from, util::Instant now) {
   for (const auto& r : remote) {
+    if (!well_formed("push/pull node states", r.name, r.addr, counters.malformed_push_node,
+                     from)) {
+      continue;
+    }
     switch (r.state) {
       case wire::NodeState::alive: {
         const std::uint16_t port = r.port != 0 ? r.port : cfg.advertise.port;

@@ -54,15 +54,11 @@ wire::PushPull Core::Impl::local_state(bool join_flag) {
 }
 
 JoinId Core::Impl::join(std::span<const Address> seeds, util::Instant now, Outbox& out) {
-  const JoinId id = next_join_id++;
-  PendingJoin pending;
-  pending.result.id = id;
   if (seeds.empty()) {
-    out.joins.push_back(pending.result);
-    return id;
+    out.joins.push_back(calls.empty_join());
+    return out.joins.back().id;
   }
-  pending.outstanding = static_cast<int>(seeds.size());
-  joins[id] = pending;
+  const JoinId id = calls.start_join(static_cast<int>(seeds.size()));
   for (const Address& seed : seeds) {
     PendingStream call;
     call.purpose = StreamPurpose::join;
@@ -75,26 +71,24 @@ JoinId Core::Impl::join(std::span<const Address> seeds, util::Instant now, Outbo
 
 void Core::Impl::start_push_pull(PendingStream call, bool join_flag, util::Instant now,
                                  Outbox& out) {
-  const StreamId id = next_stream_id++;
   logf(LogLevel::debug, "Initiating push/pull sync with: {} {}", call.node, to_string(call.to));
-  StreamCall sc{id, call.to, frame_stream_msg(local_state(join_flag)), true, now + cfg.tcp_timeout};
-  streams[id] = std::move(call);
-  out.streams.push_back(std::move(sc));
+  const Address to = call.to;
+  const StreamId id = calls.open(std::move(call));
+  out.streams.push_back(
+      StreamCall{id, to, frame_stream_msg(local_state(join_flag)), true, now + cfg.tcp_timeout});
 }
 
 void Core::Impl::on_stream_reply(StreamId id, util::Result<util::Bytes> reply, util::Instant now,
                                  Outbox& out) {
-  auto it = streams.find(id);
-  if (it == streams.end()) {
+  const std::optional<PendingStream> call = calls.close(id);
+  if (!call) {
     logf(LogLevel::debug, "Reply for unknown stream {}", id);
     return;
   }
-  const PendingStream call = std::move(it->second);
-  streams.erase(it);
-  if (call.purpose == StreamPurpose::tcp_ping) {
-    on_tcp_ping_reply(call, std::move(reply));
+  if (call->purpose == StreamPurpose::tcp_ping) {
+    on_tcp_ping_reply(*call, std::move(reply));
   } else {
-    on_push_pull_reply(call, std::move(reply), now, out);
+    on_push_pull_reply(*call, std::move(reply), now, out);
   }
 }
 
@@ -116,7 +110,10 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
                          fmt::format("received invalid msgType ({}), expected pushPullMsg (6)",
                                      stream_type(*msg))};
     }
-    return merge_remote_state(*pp, join_flag, now);
+    local.catching_up = join_flag;  // swim/incarnation.h rule 2: a join reply may move us far up
+    util::Status merged = merge_remote_state(*pp, join_flag, call.to, now);
+    local.catching_up = false;
+    return merged;
   };
   const util::Status st = exchange();
 
@@ -124,27 +121,20 @@ void Core::Impl::on_push_pull_reply(const PendingStream& call, util::Result<util
     if (!st.ok()) logf(LogLevel::err, "Push/Pull with {} failed: {}", call.node, st.error().detail);
     return;
   }
-  auto jit = joins.find(call.join);
-  if (jit == joins.end()) return;
-  PendingJoin& pending = jit->second;
-  if (st.ok()) {
-    ++pending.result.joined;
-  } else {
-    std::string line =
-        fmt::format("Failed to join {}: {}", ip_string(call.to.ip), st.error().detail);
-    logf(LogLevel::debug, "{}", line);
-    pending.result.errors.push_back(std::move(line));
+  std::optional<std::string> error;
+  if (!st.ok()) {
+    error = fmt::format("Failed to join {}: {}", ip_string(call.to.ip), st.error().detail);
+    logf(LogLevel::debug, "{}", *error);
   }
-  if (--pending.outstanding == 0) {
-    out.joins.push_back(std::move(pending.result));
-    joins.erase(jit);
+  if (auto done = calls.seed_done(call.join, std::move(error))) {
+    out.joins.push_back(std::move(*done));
   }
 }
 
 util::Status Core::Impl::merge_remote_state(const wire::PushPull& remote, bool join_flag,
-                                            util::Instant now) {
-  if (auto st = verify_protocol(remote.nodes); !st.ok()) return st;
-  merge_state(remote.nodes, now);
+                                            const Address& from, util::Instant now) {
+  if (auto st = verify_push_pull(remote); !st.ok()) return st;
+  merge_state(remote.nodes, from, now);
   if (!remote.user_state.empty()) delegate.merge_remote_state(remote.user_state, join_flag, now);
   return {};
 }
@@ -164,14 +154,14 @@ void Core::Impl::on_stream_request(StreamId id, const Address& from, util::ByteV
   if (const auto* pp = std::get_if<wire::PushPull>(&*msg)) {
     // memberlist v0.2.2 replies first and only logs a failed version check; we check first and
     // answer `err` instead, so the initiator learns why (its join fails either way).
-    if (auto st = verify_protocol(pp->nodes); !st.ok()) {
+    if (auto st = verify_push_pull(*pp); !st.ok()) {
       logf(LogLevel::err, "Failed push/pull merge: {} from={}", st.error().detail, to_string(from));
       out.stream_replies.push_back(
           StreamReply{id, frame_stream_msg(wire::ErrResp{st.error().detail})});
       return;
     }
     out.stream_replies.push_back(StreamReply{id, frame_stream_msg(local_state(pp->join))});
-    (void)merge_remote_state(*pp, pp->join, now);  // verified above against the same state
+    (void)merge_remote_state(*pp, pp->join, from, now);  // verified above against the same state
   } else if (const auto* p = std::get_if<wire::Ping>(&*msg)) {
     if (!p->node.empty() && p->node != cfg.name) {
       logf(LogLevel::warn, "Got ping for unexpected node {} from={}", p->node, to_string(from));

@@ -26,15 +26,20 @@ Cluster::Cluster(Options o) : opts_(with_env_seed(o)), net_rng_(opts_.seed) {
     const auto hi = static_cast<std::uint8_t>((i + 1) / 250);
     const auto lo = static_cast<std::uint8_t>((i + 1) % 250 + 1);
     h->addr = swim::Address{{198, 18, hi, lo}, 7946};  // the test-network range, virtual here
-    serf::Config c;
-    c.memberlist = o.lan_profile ? swim::Config::lan() : swim::Config::local();
-    c.memberlist.name = h->name;
-    c.memberlist.advertise = h->addr;
-    h->node = std::make_unique<serf::Node>(c, log_, root.fork(), now_);
+    h->node =
+        std::make_unique<serf::Node>(node_config(h->name, h->addr), log_, root.fork(), now_);
     by_addr_[h->addr] = hosts_.size();
     hosts_.push_back(std::move(h));
     schedule(hosts_.size() - 1);
   }
+}
+
+serf::Config Cluster::node_config(const std::string& name, const swim::Address& addr) const {
+  serf::Config c;
+  c.memberlist = opts_.lan_profile ? swim::Config::lan() : swim::Config::local();
+  c.memberlist.name = name;
+  c.memberlist.advertise = addr;
+  return c;
 }
 
 Host& Cluster::host(const std::string& name) {
@@ -106,6 +111,7 @@ void Cluster::route(std::size_t i, serf::Outbox& out) {
   if (out.shutdown) h.shutdown = true;
   for (auto& p : out.swim.packets) {
     const std::size_t to = index_of(p.to);
+    if (to != SIZE_MAX && packet_tap) packet_tap(h, *hosts_[to], p.bytes);
     if (to == SIZE_MAX || net_rng_.chance(opts_.loss)) continue;
     const int copies = net_rng_.chance(opts_.duplicate) ? 2 : 1;
     for (int c = 0; c < copies; ++c) {
@@ -234,6 +240,27 @@ bool Cluster::run_until_converged(util::Duration limit) {
     if (converged()) return true;
   }
   return false;
+}
+
+void Cluster::crash(const std::string& name) { host(name).crashed = true; }
+
+void Cluster::restart_at(const std::string& crashed, const swim::Address& addr,
+                         const std::string& seed, const std::string& as) {
+  const std::size_t i = index_of(host(crashed).addr);
+  const swim::Address seed_addr = host(seed).addr;
+  Host& h = *hosts_[i];
+  ASSERT(h.crashed && index_of(addr) == SIZE_MAX);
+  if (!as.empty()) h.name = as;
+  by_addr_.erase(h.addr);
+  h.addr = addr;
+  by_addr_[addr] = i;
+  h.node = std::make_unique<serf::Node>(node_config(h.name, addr), log_, net_rng_.fork(), now_);
+  h.crashed = false;
+  h.member_time = h.event_time = h.query_time = 0;  // a new process: its clocks start over
+  h.scheduled = util::instant_max();
+  step(i, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
+    n.join(std::span<const swim::Address>(&seed_addr, 1), false, t, out);
+  });
 }
 
 void Cluster::isolate(const std::string& name) {

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -66,6 +67,15 @@ class Cluster {
   bool run_until_converged(util::Duration limit);
   [[nodiscard]] bool converged();
 
+  // The process dies without a word (no leave): its timers stop, packets to it vanish.
+  void crash(const std::string& name);
+  // A new process with fresh state in a crashed node's place, at another address, joined
+  // through `seed`: the same node restarted elsewhere (a container), or with `as`, another
+  // node under that name (which then shares its name with a host: look it up by index).
+  // Packets to the old address vanish from now on.
+  void restart_at(const std::string& crashed, const swim::Address& addr, const std::string& seed,
+                  const std::string& as = {});
+
   void isolate(const std::string& name);
   void heal();
   void leave(const std::string& name);
@@ -76,6 +86,10 @@ class Cluster {
       if (hosts_[i]->name == name) step(i, std::forward<F>(fn));
     }
   }
+
+  // Called with every datagram a host sends to a host of the cluster, in the order it sent
+  // them (scenarios decode them to check what nodes say, e.g. that incarnations only grow).
+  std::function<void(const Host& from, const Host& to, util::ByteView bytes)> packet_tap;
 
   // Running hosts (not crashed, not shut down) that see `about` with status `s`.
   int nodes_seeing(const std::string& about, serf::MemberStatus s);
@@ -99,6 +113,7 @@ class Cluster {
   };
 
   [[nodiscard]] bool running(const Host& h) const { return !h.crashed && !h.shutdown; }
+  [[nodiscard]] serf::Config node_config(const std::string& name, const swim::Address& addr) const;
   [[nodiscard]] bool reachable(std::size_t a, std::size_t b) const;
   std::size_t index_of(const swim::Address& a) const;
   util::Duration link_delay();

@@ -92,4 +92,36 @@ TEST_SUITE("swim.broadcast_queue") {
     q.prune(1);
     CHECK(texts(q.get(0, 1000, 3)) == std::vector<std::string>{"new"});
   }
+
+  TEST_CASE("a message too large for the space left is skipped for a smaller one behind it") {
+    swim::BroadcastQueue q(4);
+    q.queue("", util::Bytes(10, 'a'));
+    q.queue("", util::Bytes(9, 'b'));
+    q.queue("", util::Bytes(2, 'c'));
+    // 10+2 of 16, then 2 bytes free: 9 does not fit, 2 does (with no overhead room left).
+    const auto got = q.get(2, 16, 3);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].size() == 10);
+    CHECK(got[1].size() == 2);
+  }
+
+  TEST_CASE("ten thousand named messages replaced once each leave one per name") {
+    swim::BroadcastQueue q(1);  // n = 3: one transmission each
+    int finished = 0;
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 10000; ++i) {
+        const std::string name = "n" + std::to_string(i);
+        q.queue(name, util::to_bytes(name + "/" + std::to_string(round)), [&] { ++finished; });
+      }
+    }
+    CHECK(q.size() == 10000);
+    CHECK(finished == 10000);  // the replaced first round
+    std::size_t taken = 0;
+    for (int i = 0; i < 10000 && !q.empty(); ++i) {
+      for (const auto& m : q.get(0, 1400, 3)) taken += text(m).ends_with("/1") ? 1 : 0;
+    }
+    CHECK(taken == 10000);
+    CHECK(finished == 20000);
+    CHECK(q.empty());
+  }
 }

@@ -38,6 +38,31 @@ inline wire::Alive alive_msg(const std::string& name, std::uint32_t inc, const s
   return wire::Alive{inc, name, a.ip, a.port, {}, vsn};
 }
 
+// A push/pull node state for 10.0.0.host:7946.
+inline wire::PushNodeState pns(const std::string& name, int host, wire::NodeState state,
+                               std::uint32_t inc = 1, wire::Vsn vsn = {}) {
+  wire::PushNodeState n;
+  n.name = name;
+  n.addr = addr(host).ip;
+  n.port = 7946;
+  n.incarnation = inc;
+  n.state = state;
+  n.vsn = vsn;
+  return n;
+}
+
+// A stream message framed as a peer sends it (compressed), and back.
+inline util::Bytes framed(const wire::StreamMessage& m) {
+  return wire::frame_stream(wire::encode_stream(m), true);
+}
+inline wire::StreamMessage unframed(const util::Bytes& bytes) {
+  auto plain = wire::unframe_stream(bytes);
+  REQUIRE(plain.ok());
+  auto msg = wire::decode_stream(*plain);
+  REQUIRE(msg.ok());
+  return *msg;
+}
+
 class Solo {
  public:
   // Gossip and push/pull are off unless a test turns them on, so that the Outbox only

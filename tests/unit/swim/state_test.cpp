@@ -161,6 +161,62 @@ TEST_SUITE("swim.state") {
     CHECK(s.state_of("b") == swim::State::alive);
   }
 
+  TEST_CASE("a dead node restarted at another address takes it once it outbids its death") {
+    Solo s;
+    s.meet("b", 2);
+    s.packet(addr(3), wire::Dead{1, "b", "c"});
+    s.packet(addr(9), alive_msg("b", 2, addr(9)));
+    CHECK(s.state_of("b") == swim::State::alive);
+    CHECK(s.core->find("b")->addr == addr(9));
+    CHECK(s.core->find("b")->incarnation == 2);
+    CHECK(s.delegate.joined == std::vector<std::string>{"a", "b", "b"});
+    CHECK(s.delegate.conflicts.empty());
+  }
+
+  TEST_CASE("a dead node's name stays put for a claimer that does not outbid its death") {
+    Solo s;
+    s.packet(addr(2), alive_msg("b", 4, addr(2)));
+    s.packet(addr(3), wire::Dead{4, "b", "c"});
+    s.packet(addr(9), alive_msg("b", 4, addr(9)));  // restarted at 1, refuted up to 4 only
+    CHECK(s.state_of("b") == swim::State::dead);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.delegate.conflicts.empty());  // nothing alive is contested
+  }
+
+  TEST_CASE("a live node keeps its address against a claimer that outbids it") {
+    Solo s;
+    s.meet("b", 2);
+    swim::State before = swim::State::alive;
+    SUBCASE("alive") {}
+    SUBCASE("suspect") {
+      s.packet(addr(3), wire::Suspect{1, "b", "c"});
+      before = swim::State::suspect;
+    }
+    s.packet(addr(9), alive_msg("b", 7, addr(9)));
+    CHECK(s.state_of("b") == before);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.core->find("b")->incarnation == 1);
+    CHECK(s.delegate.conflicts == std::vector<std::string>{"b 10.0.0.9:7946"});
+  }
+
+  TEST_CASE("a restarted node learns its death from its join and refutes it at its new address") {
+    Solo s;  // we are a at 10.0.0.1, restarted; the cluster knew us dead at 10.0.0.7
+    const swim::Address seeds[] = {addr(2)};
+    s.core->join(seeds, s.now, s.out);
+    REQUIRE(s.out.streams.size() == 1);
+    auto old = pns("a", 7, wire::NodeState::dead, 12);
+    const wire::PushPull reply{true, {pns("b", 2, wire::NodeState::alive), old}, {}};
+    s.core->on_stream_reply(s.out.streams[0].id, framed(reply), s.now, s.out);
+    CHECK(s.core->self().incarnation == 13);
+    CHECK(s.core->self().addr == addr(1));
+    CHECK(s.delegate.conflicts.empty());
+    bool refuted = false;
+    for (const auto& a : alives_piggybacked(s)) {
+      refuted |= a.node == "a" && a.incarnation == 13 && a.addr == addr(1).ip;
+    }
+    CHECK(refuted);
+  }
+
   TEST_CASE("an alive with broken protocol versions is ignored") {
     Solo s;
     s.packet(addr(2), alive_msg("b", 1, addr(2), wire::Vsn{3, 2, 2, 2, 5, 5}));
@@ -209,5 +265,75 @@ TEST_SUITE("swim.state") {
     s.core->leave(s.now, s.out);
     s.packet(addr(2), alive_msg("a", 5, addr(1)));
     CHECK(s.core->self().state == swim::State::left);
+  }
+
+  TEST_CASE("an alive with an empty node name is refused and counted") {
+    Solo s;
+    s.packet(addr(2), alive_msg("", 1, addr(2)));
+    CHECK(s.core->find("") == nullptr);
+    CHECK(s.core->nodes().size() == 1);
+    CHECK(s.delegate.joined == std::vector<std::string>{"a"});
+    CHECK(s.core->counters().malformed_alive == 1);
+  }
+
+  TEST_CASE("an alive whose address is neither 4 nor 16 bytes is refused and counted") {
+    // Past 16 bytes the decoder already refuses the message (wire::limits::addr_bytes_max).
+    const std::size_t lengths[] = {0, 1, 3, 5, 7, 15, 17};
+    for (const std::size_t len : lengths) {
+      CAPTURE(len);
+      Solo s;
+      wire::Alive a = alive_msg("b", 1, addr(2));
+      a.addr = util::Bytes(len, 0x01);
+      s.packet(addr(2), a);
+      CHECK(s.core->find("b") == nullptr);
+      CHECK(s.core->counters().malformed_alive == (len < 16 ? 1u : 0u));
+    }
+  }
+
+  TEST_CASE("an alive with a 16-byte address is accepted") {
+    Solo s;
+    wire::Alive a = alive_msg("b", 1, addr(2));
+    a.addr = util::Bytes(15, 0x00);
+    a.addr.push_back(0x01);  // ::1
+    s.packet(addr(2), a);
+    REQUIRE(s.core->find("b") != nullptr);
+    CHECK(s.core->find("b")->addr.ip.size() == 16);
+    CHECK(s.core->counters().malformed_alive == 0);
+  }
+
+  TEST_CASE("a malformed alive cannot take over a known member") {
+    Solo s;
+    s.meet("b", 2);
+    wire::Alive a = alive_msg("b", 5, addr(2));
+    a.addr = util::Bytes{1, 1, 1, 1, 1, 1, 1};
+    s.packet(addr(2), a);
+    CHECK(s.core->find("b")->addr == addr(2));
+    CHECK(s.core->find("b")->incarnation == 1);
+    CHECK(s.delegate.conflicts.empty());
+  }
+
+  TEST_CASE("suspect and dead messages naming no node are refused and counted") {
+    Solo s;
+    s.packet(addr(2), wire::Suspect{1, "", "b"});
+    s.packet(addr(2), wire::Dead{1, "", "b"});
+    s.packet(addr(2), wire::Dead{1, "", "b"});
+    CHECK(s.core->counters().malformed_suspect == 1);
+    CHECK(s.core->counters().malformed_dead == 2);
+    CHECK(s.core->nodes().size() == 1);
+  }
+
+  TEST_CASE("a flood of malformed messages is logged once per kind") {
+    Solo s;
+    auto warnings = [&] {
+      int n = 0;
+      for (const auto& line : s.log.lines) n += line.find("[WARN]") != std::string::npos;
+      return n;
+    };
+    for (int i = 0; i < 1000; ++i) s.packet(addr(2), alive_msg("", 1, addr(2)));
+    CHECK(warnings() == 1);
+    for (int i = 0; i < 1000; ++i) s.packet(addr(2), wire::Dead{1, "", "b"});
+    CHECK(warnings() == 2);
+    CHECK(s.core->counters().malformed_alive == 1000);
+    CHECK(s.core->counters().malformed_dead == 1000);
   }
 }

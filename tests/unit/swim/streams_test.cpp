@@ -6,34 +6,6 @@
 
 using namespace swim_test;
 
-namespace {
-
-wire::PushNodeState pns(const std::string& name, int host, wire::NodeState state,
-                        std::uint32_t inc = 1, wire::Vsn vsn = {}) {
-  wire::PushNodeState n;
-  n.name = name;
-  n.addr = addr(host).ip;
-  n.port = 7946;
-  n.incarnation = inc;
-  n.state = state;
-  n.vsn = vsn;
-  return n;
-}
-
-util::Bytes framed(const wire::StreamMessage& m) {
-  return wire::frame_stream(wire::encode_stream(m), true);
-}
-
-wire::StreamMessage unframed(const util::Bytes& bytes) {
-  auto plain = wire::unframe_stream(bytes);
-  REQUIRE(plain.ok());
-  auto msg = wire::decode_stream(*plain);
-  REQUIRE(msg.ok());
-  return *msg;
-}
-
-}  // namespace
-
 TEST_SUITE("swim.streams") {
   TEST_CASE("push/pull reply contains self and echoes the join flag") {
     Solo s;
@@ -67,6 +39,29 @@ TEST_SUITE("swim.streams") {
     CHECK(s.state_of("b") == swim::State::suspect);
     CHECK(s.state_of("c") == swim::State::left);
     CHECK(s.delegate.remote_states.empty());
+  }
+
+  TEST_CASE("push/pull skips malformed node states, counts them and merges the rest") {
+    Solo s;
+    wire::PushNodeState no_name = pns("", 3, wire::NodeState::alive);
+    wire::PushNodeState short_addr = pns("c", 4, wire::NodeState::alive);
+    short_addr.addr = {1, 1, 1, 1, 1, 1, 1};
+    wire::PushNodeState no_addr = pns("d", 5, wire::NodeState::alive);
+    no_addr.addr.clear();
+    wire::PushNodeState bad_vsn =
+        pns("e", 6, wire::NodeState::alive, 1, wire::Vsn{1, 5, 2, 1, 1, 1});
+    bad_vsn.name.clear();  // malformed, so its version does not fail the exchange either
+    wire::PushPull req{false,
+                       {no_name, short_addr, pns("b", 2, wire::NodeState::alive), no_addr, bad_vsn},
+                       {}};
+    s.core->on_stream_request(1, addr(2, 0), framed(req), s.now, s.out);
+    REQUIRE(s.out.stream_replies.size() == 1);
+    CHECK(std::holds_alternative<wire::PushPull>(unframed(s.out.stream_replies[0].bytes)));
+    CHECK(s.core->find("b") != nullptr);
+    CHECK(s.core->find("c") == nullptr);
+    CHECK(s.core->find("d") == nullptr);
+    CHECK(s.core->find("") == nullptr);
+    CHECK(s.core->counters().malformed_push_node == 4);
   }
 
   TEST_CASE("version check rejects incompatible node") {

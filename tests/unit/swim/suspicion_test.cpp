@@ -40,4 +40,24 @@ TEST_SUITE("swim.suspicion") {
     CHECK_FALSE(s.confirm("zoo"));
     CHECK(s.confirmations() == 3);
   }
+
+  TEST_CASE("a suspicion timer is live until it is renewed, restarted or erased") {
+    swim::SuspicionTimers timers;
+    const std::uint64_t first = timers.start("b", swim::Suspicion("c", 2, 1s, 6s, t0), t0);
+    CHECK(timers.live("b", first));
+    CHECK_FALSE(timers.live("x", first));
+    swim::SuspicionTimers::Entry* entry = timers.find("b");
+    REQUIRE(entry != nullptr);
+    CHECK(entry->change_time == t0);
+    const std::uint64_t renewed = timers.renew(*entry);
+    CHECK(renewed != first);
+    CHECK_FALSE(timers.live("b", first));
+    CHECK(timers.live("b", renewed));
+    const std::uint64_t restarted = timers.start("b", swim::Suspicion("d", 2, 1s, 6s, t0), t0);
+    CHECK_FALSE(timers.live("b", renewed));
+    CHECK(timers.size() == 1);
+    timers.erase("b");
+    CHECK_FALSE(timers.live("b", restarted));
+    CHECK(timers.find("b") == nullptr);
+  }
 }
