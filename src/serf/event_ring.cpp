@@ -31,13 +31,13 @@ Admission EventRing::admit(LamportTime ltime, LamportTime clock, LamportTime min
     return age;
   }
   auto& slot = slots_[ltime % slots_.size()];
-  SeenEvent seen{name, util::Bytes(payload.begin(), payload.end())};
+  wire::serf::EventItem seen{name, util::Bytes(payload.begin(), payload.end())};
   if (slot && slot->ltime == ltime) {
     if (std::find(slot->events.begin(), slot->events.end(), seen) != slot->events.end()) {
       return Admission::duplicate;
     }
   } else {
-    slot = EventSlot{ltime, {}};
+    slot = wire::serf::EventSlot{ltime, {}};
   }
   slot->events.push_back(std::move(seen));
   return Admission::accepted;

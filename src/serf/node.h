@@ -21,11 +21,12 @@
 #include "util/result.h"
 #include "util/rng.h"
 #include "util/time.h"
+#include "wire/serf_messages.h"
 
 namespace serf {
 
 using namespace std::chrono_literals;
-using Tags = std::map<std::string, std::string>;
+using Tags = wire::serf::Tags;
 
 struct Config {
   swim::Config memberlist;            // name, advertise address and timing profile
@@ -50,7 +51,7 @@ struct Config {
   bool disable_coordinates = false;
 };
 
-enum class MemberStatus { none, alive, leaving, left, failed };
+using MemberStatus = wire::serf::MemberStatus;
 const char* status_name(MemberStatus s);  // "none", "alive", "leaving", "left", "failed"
 
 struct Member {

@@ -18,9 +18,9 @@
 #include "serf/member_table.h"
 #include "serf/node.h"
 #include "serf/vivaldi.h"
-#include "serf/wire_bridge.h"
 #include "swim/core.h"
 #include "swim/delegate.h"
+#include "wire/serf_messages.h"
 
 namespace serf {
 
@@ -82,21 +82,22 @@ struct Node::Impl final : swim::Delegate {
   [[nodiscard]] Member member_from(const swim::Node& n) const;
 
   // --- membership (node_members.cpp) ---
-  bool handle_join_intent(const bridge::JoinMsg& m, util::Instant now);
-  bool handle_leave_intent(const bridge::LeaveMsg& m, util::Instant now);
+  bool handle_join_intent(const wire::serf::Join& m, util::Instant now);
+  bool handle_leave_intent(const wire::serf::Leave& m, util::Instant now);
   void broadcast_join(LamportTime ltime, util::Instant now);
   void erase_member(const std::string& name, bool forced);
   void log_member_event(MemberEventType type, const Member& m);
 
   // --- events and queries (node_query.cpp) ---
-  bool handle_user_event(const bridge::UserEventMsg& m);
-  bool handle_query(const bridge::QueryMsg& q, util::Instant now);
-  void handle_query_response(const bridge::QueryResponseMsg& r);
-  void handle_relay(const bridge::RelayMsg& r);
+  bool handle_user_event(const wire::serf::UserEvent& m);
+  bool handle_query(const wire::serf::Query& q, util::Instant now);
+  void handle_query_response(const wire::serf::QueryResponse& r);
+  void handle_relay(const wire::serf::Relay& r);
   [[nodiscard]] bool should_process(const std::vector<util::Bytes>& filters) const;
   void answer_internal(std::uint64_t handle, const std::string& name, util::ByteView payload,
                        util::Instant now);
-  util::Status send_response(PendingQuery& q, bridge::QueryResponseMsg resp, util::Instant now);
+  util::Status send_response(PendingQuery& q, const wire::serf::QueryResponse& resp,
+                             util::Instant now);
   void relay_response(std::uint8_t relay_factor, const swim::Address& dest,
                       const std::string& dest_name, util::ByteView serf_bytes);
   util::Result<std::uint64_t> start_query(const std::string& name, util::ByteView payload,

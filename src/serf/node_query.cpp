@@ -5,16 +5,48 @@
 
 #include "serf/node_impl.h"
 #include "serf/query_filter.h"
+#include "wire/serf_codec.h"
 
 namespace serf {
 
+namespace ws = wire::serf;
+
 namespace {
+
 constexpr std::string_view internal_prefix = "_serf_";
+
+swim::Address response_address(const ws::Query& q) { return swim::Address{q.addr, q.port}; }
+
+// The wait a query asks for: Go's time.Duration in nanoseconds; a negative one is no wait.
+util::Duration requested_timeout(const ws::Query& q) {
+  return std::chrono::duration_cast<util::Duration>(
+      std::chrono::nanoseconds(q.timeout_ns < 0 ? 0 : q.timeout_ns));
+}
+
+// What we know of `member` for a _serf_conflict vote (06 c0 when we do not know it).
+util::Bytes encode_conflict_answer(const MemberState* st) {
+  ws::ConflictResponse r;
+  if (st) {
+    const Member& m = st->member;
+    r.member = ws::Member{m.name,         m.addr.ip,      m.addr.port,    m.tags,
+                          m.status,       m.protocol_min, m.protocol_max, m.protocol_cur,
+                          m.delegate_min, m.delegate_max, m.delegate_cur};
+  }
+  return ws::encode(r);
+}
+
+util::Bytes encode_key_answer(const std::string& message) {
+  ws::KeyResponse r;
+  r.result = false;
+  r.message = message;
+  return ws::encode(r);
+}
+
 }  // namespace
 
 void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
   if (msg.empty()) return;
-  auto decoded = bridge::decode(msg);
+  auto decoded = ws::decode(msg);
   if (!decoded.ok()) {
     log.log(util::LogLevel::err, "serf", "Error decoding message type {}: {}", msg[0],
             decoded.error().detail);
@@ -22,26 +54,26 @@ void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
   }
   BroadcastQueue* queue = nullptr;
   bool rebroadcast = false;
-  if (auto* leave = std::get_if<bridge::LeaveMsg>(&*decoded)) {
+  if (auto* leave = std::get_if<ws::Leave>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageLeaveType: {}", leave->node);
     rebroadcast = handle_leave_intent(*leave, now);
     queue = &intent_queue;
-  } else if (auto* join = std::get_if<bridge::JoinMsg>(&*decoded)) {
+  } else if (auto* join = std::get_if<ws::Join>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageJoinType: {}", join->node);
     rebroadcast = handle_join_intent(*join, now);
     queue = &intent_queue;
-  } else if (auto* ev = std::get_if<bridge::UserEventMsg>(&*decoded)) {
+  } else if (auto* ev = std::get_if<ws::UserEvent>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageUserEventType: {}", ev->name);
     rebroadcast = handle_user_event(*ev);
     queue = &event_queue;
-  } else if (auto* q = std::get_if<bridge::QueryMsg>(&*decoded)) {
+  } else if (auto* q = std::get_if<ws::Query>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageQueryType: {}", q->name);
     rebroadcast = handle_query(*q, now);
     queue = &query_queue;
-  } else if (auto* resp = std::get_if<bridge::QueryResponseMsg>(&*decoded)) {
+  } else if (auto* resp = std::get_if<ws::QueryResponse>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageQueryResponseType: {}", resp->from);
     handle_query_response(*resp);
-  } else if (auto* relay = std::get_if<bridge::RelayMsg>(&*decoded)) {
+  } else if (auto* relay = std::get_if<ws::Relay>(&*decoded)) {
     handle_relay(*relay);
   } else {
     log.log(util::LogLevel::warn, "serf", "Received message of unknown type: {}", msg[0]);
@@ -51,7 +83,7 @@ void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
 
 // --- user events -----------------------------------------------------------------------------
 
-bool Node::Impl::handle_user_event(const bridge::UserEventMsg& m) {
+bool Node::Impl::handle_user_event(const ws::UserEvent& m) {
   event_clock.witness(m.ltime);
   const Admission a = event_ring.admit(m.ltime, event_clock.time(), event_min_time, m.name,
                                        m.payload);
@@ -72,7 +104,7 @@ bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) const {
   return v.applies;
 }
 
-bool Node::Impl::handle_query(const bridge::QueryMsg& q, util::Instant now) {
+bool Node::Impl::handle_query(const ws::Query& q, util::Instant now) {
   query_clock.witness(q.ltime);
   const Admission a = query_ring.admit(q.ltime, query_clock.time(), query_min_time, q.id);
   if (a == Admission::too_old) {
@@ -81,23 +113,23 @@ bool Node::Impl::handle_query(const bridge::QueryMsg& q, util::Instant now) {
   }
   if (a != Admission::accepted) return false;
   // First sight: pass it on even when the filters exclude us.
-  const bool rebroadcast = (q.flags & bridge::query_flag_no_broadcast) == 0;
+  const bool rebroadcast = (q.flags & ws::query_flag_no_broadcast) == 0;
   if (!should_process(q.filters)) return rebroadcast;
 
-  if (q.flags & bridge::query_flag_ack) {
-    bridge::QueryResponseMsg ack{q.ltime, q.id, config.memberlist.name, bridge::query_flag_ack,
-                                 {}};
-    const util::Bytes raw = bridge::encode(ack);
-    send_serf(q.addr, raw);
-    relay_response(q.relay_factor, q.addr, q.source_node, raw);
+  const swim::Address reply_to = response_address(q);
+  if (q.flags & ws::query_flag_ack) {
+    const util::Bytes raw = ws::encode(
+        ws::QueryResponse{q.ltime, q.id, config.memberlist.name, ws::query_response_flag_ack, {}});
+    send_serf(reply_to, raw);
+    relay_response(q.relay_factor, reply_to, q.source_node, raw);
   }
   const std::uint64_t handle = ++next_handle;
-  pending[handle] = PendingQuery{q.ltime, q.id, q.addr, q.source_node, q.relay_factor,
-                                 now + q.timeout};
+  const util::Instant deadline = now + requested_timeout(q);
+  pending[handle] = PendingQuery{q.ltime, q.id, reply_to, q.source_node, q.relay_factor, deadline};
   if (q.name.rfind(internal_prefix, 0) == 0) {
     answer_internal(handle, q.name, q.payload, now);
   } else {
-    emit(QueryEvent{handle, q.ltime, q.name, q.payload, now + q.timeout});
+    emit(QueryEvent{handle, q.ltime, q.name, q.payload, deadline});
   }
   return rebroadcast;
 }
@@ -117,31 +149,30 @@ void Node::Impl::answer_internal(std::uint64_t handle, const std::string& name,
       return;
     }
     log.log(util::LogLevel::debug, "serf", "Got conflict resolution query for '{}'", node);
-    const MemberState* st = members.find(node);
-    answer = bridge::encode_conflict_response(st ? &st->member : nullptr);
+    answer = encode_conflict_answer(members.find(node));
   } else if (op == "install-key" || op == "use-key" || op == "remove-key") {
     log.log(util::LogLevel::err, "serf", "No keyring to modify (encryption not enabled)");
-    answer = bridge::encode_key_response(false, "No keyring to modify (encryption not enabled)");
+    answer = encode_key_answer("No keyring to modify (encryption not enabled)");
   } else if (op == "list-keys") {
     log.log(util::LogLevel::err, "serf", "Keyring is empty (encryption not enabled)");
-    answer = bridge::encode_key_response(false, "Keyring is empty (encryption not enabled)");
+    answer = encode_key_answer("Keyring is empty (encryption not enabled)");
   } else {
     log.log(util::LogLevel::warn, "serf", "Unhandled internal query '{}'", op);
     pending.erase(it);
     return;
   }
-  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, config.memberlist.name, 0,
-                                std::move(answer)};
-  if (auto st = send_response(it->second, std::move(resp), now); !st.ok()) {
+  const ws::QueryResponse resp{it->second.ltime, it->second.id, config.memberlist.name, 0,
+                              std::move(answer)};
+  if (auto st = send_response(it->second, resp, now); !st.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to respond to {} query: {}", op,
             st.error().detail);
   }
   pending.erase(handle);
 }
 
-util::Status Node::Impl::send_response(PendingQuery& q, bridge::QueryResponseMsg resp,
+util::Status Node::Impl::send_response(PendingQuery& q, const ws::QueryResponse& resp,
                                        util::Instant now) {
-  const util::Bytes raw = bridge::encode(resp);
+  const util::Bytes raw = ws::encode(resp);
   if (raw.size() > config.query_response_size_limit) {
     return {util::Errc::too_large, fmt::format("response exceeds limit of {} bytes",
                                                config.query_response_size_limit)};
@@ -158,8 +189,7 @@ void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& 
   const auto& all = members.all();
   if (all.size() < static_cast<std::size_t>(relay_factor) + 1) return;
   const util::Bytes raw =
-      bridge::encode(bridge::RelayMsg{dest, dest_name, util::Bytes(serf_bytes.begin(),
-                                                                   serf_bytes.end())});
+      ws::encode_relay(ws::RelayHeader{dest.ip, dest.port, "", dest_name}, serf_bytes);
   if (raw.size() > config.query_response_size_limit) {
     log.log(util::LogLevel::err, "serf", "relayed response exceeds limit of {} bytes",
             config.query_response_size_limit);
@@ -178,10 +208,10 @@ void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& 
   for (const Member* m : candidates) send_serf(m->addr, raw);
 }
 
-void Node::Impl::handle_relay(const bridge::RelayMsg& r) {
-  log.log(util::LogLevel::debug, "serf", "Relaying response to addr: {}",
-          swim::to_string(r.dest));
-  send_serf(r.dest, r.inner);
+void Node::Impl::handle_relay(const ws::Relay& r) {
+  const swim::Address dest{r.header.dest_ip, r.header.dest_port};
+  log.log(util::LogLevel::debug, "serf", "Relaying response to addr: {}", swim::to_string(dest));
+  send_serf(dest, r.inner);
 }
 
 // --- queries we originate --------------------------------------------------------------------
@@ -198,21 +228,26 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
                                                     bool conflict_vote, util::Instant now) {
   if (config.protocol < 4) return {util::Errc::unsupported, "Feature not supported"};
   if (shut_down) return {util::Errc::refused, "Serf can't query after Leave or Shutdown"};
-  bridge::QueryMsg q;
+  const util::Duration timeout =
+      params.timeout.count() > 0 ? params.timeout : default_query_timeout();
+  ws::Query q;
   q.ltime = query_clock.time();
   q.id = static_cast<std::uint32_t>(rng.next_u32() >> 1);  // Go rand.Int31
-  q.addr = config.memberlist.advertise;
+  q.addr = config.memberlist.advertise.ip;
+  q.port = config.memberlist.advertise.port;
   q.source_node = config.memberlist.name;
-  if (!params.filter_nodes.empty()) q.filters.push_back(bridge::encode_node_filter(params.filter_nodes));
-  for (const auto& [tag, expr] : params.filter_tags) {
-    q.filters.push_back(bridge::encode_tag_filter(tag, expr));
+  if (!params.filter_nodes.empty()) {
+    q.filters.push_back(ws::encode_filter(ws::NodeFilter{params.filter_nodes}));
   }
-  q.flags = params.request_ack ? bridge::query_flag_ack : 0;
+  for (const auto& [tag, expr] : params.filter_tags) {
+    q.filters.push_back(ws::encode_filter(ws::TagFilter{tag, expr}));
+  }
+  q.flags = params.request_ack ? ws::query_flag_ack : 0;
   q.relay_factor = params.relay_factor;
-  q.timeout = params.timeout.count() > 0 ? params.timeout : default_query_timeout();
+  q.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
   q.name = name;
   q.payload.assign(payload.begin(), payload.end());
-  util::Bytes raw = bridge::encode(q);
+  util::Bytes raw = ws::encode(q);
   if (raw.size() > config.query_size_limit) {
     return {util::Errc::too_large,
             fmt::format("query exceeds limit of {} bytes", config.query_size_limit)};
@@ -220,7 +255,7 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
   OpenQuery open;
   open.handle = ++next_handle;
   open.id = q.id;
-  open.deadline = now + q.timeout;
+  open.deadline = now + timeout;
   open.conflict_vote = conflict_vote;
   open_queries[q.ltime] = open;
   handle_query(q, now);  // also witnesses the query clock
@@ -228,7 +263,7 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
   return open.handle;
 }
 
-void Node::Impl::handle_query_response(const bridge::QueryResponseMsg& r) {
+void Node::Impl::handle_query_response(const ws::QueryResponse& r) {
   auto it = open_queries.find(r.ltime);
   if (it == open_queries.end()) {
     log.log(util::LogLevel::warn, "serf",
@@ -242,20 +277,20 @@ void Node::Impl::handle_query_response(const bridge::QueryResponseMsg& r) {
     return;
   }
   if (now_ > q.deadline || !out_) return;
-  const bool ack = (r.flags & bridge::query_flag_ack) != 0;
+  const bool ack = (r.flags & ws::query_response_flag_ack) != 0;
   auto& seen = ack ? q.acks : q.responses;
   if (!seen.insert(r.from).second) return;  // duplicate, e.g. a relayed copy
   if (q.conflict_vote) {
     if (ack) return;
-    auto member = bridge::decode_conflict_response(r.payload);
-    if (!member.ok()) {
+    auto answer = ws::decode_as<ws::ConflictResponse>(r.payload);
+    if (!answer.ok()) {
       log.log(util::LogLevel::err, "serf", "Failed to decode conflict query response: {}",
-              member.error().detail);
+              answer.error().detail);
       return;
     }
     ++q.votes;
-    const Member* m = member->has_value() ? &**member : nullptr;
-    if (m && m->addr == config.memberlist.advertise) ++q.matching;
+    const auto& m = answer->member;
+    if (m && swim::Address{m->addr, m->port} == config.memberlist.advertise) ++q.matching;
     return;
   }
   out_->query_replies.push_back(QueryReply{ack ? QueryReply::Kind::ack : QueryReply::Kind::response,
@@ -295,9 +330,9 @@ util::Status Node::respond(std::uint64_t id, util::ByteView payload, util::Insta
   auto it = s.pending.find(id);
   if (it == s.pending.end()) return {util::Errc::not_found, "response already sent"};
   s.begin(now, out);
-  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, s.config.memberlist.name, 0,
-                                util::Bytes(payload.begin(), payload.end())};
-  auto st = s.send_response(it->second, std::move(resp), now);
+  const ws::QueryResponse resp{it->second.ltime, it->second.id, s.config.memberlist.name, 0,
+                              util::Bytes(payload.begin(), payload.end())};
+  auto st = s.send_response(it->second, resp, now);
   if (st.ok()) s.pending.erase(it);
   s.end();
   return st;

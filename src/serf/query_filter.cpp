@@ -5,22 +5,22 @@
 
 #include <regex>  // GCC 12's false maybe-uninitialized in it under sanitizers: see meson.build
 
-#include "serf/wire_bridge.h"
+#include "wire/serf_codec.h"
 
 namespace serf {
 
 FilterVerdict query_applies(const std::vector<util::Bytes>& filters, const std::string& name,
                             const Tags& tags) {
   for (const auto& raw : filters) {
-    auto f = bridge::decode_filter(raw);
+    auto f = wire::serf::decode_filter(raw);
     if (!f.ok()) return {false, "failed to decode query filter: " + f.error().detail};
-    if (const auto* nodes = std::get_if<bridge::NodeFilter>(&*f)) {
+    if (const auto* nodes = std::get_if<wire::serf::NodeFilter>(&*f)) {
       if (std::find(nodes->nodes.begin(), nodes->nodes.end(), name) == nodes->nodes.end()) {
         return {false, {}};
       }
       continue;
     }
-    const auto& tag = std::get<bridge::TagFilter>(*f);
+    const auto& tag = std::get<wire::serf::TagFilter>(*f);
     auto it = tags.find(tag.tag);
     const std::string value = it == tags.end() ? std::string() : it->second;
     try {

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "serf_net.h"
+#include "wire/codec.h"
 #include "wire/serf_codec.h"
 
 using namespace std::chrono_literals;
@@ -44,9 +45,110 @@ std::vector<serf::QueryReply> replies(const Host& h, serf::QueryReply::Kind kind
   return out;
 }
 
+// The Serf messages in the datagrams `out` sends to `to`.
+std::vector<wire::serf::Message> serf_sent_to(const serf::Outbox& out, const swim::Address& to) {
+  std::vector<wire::serf::Message> found;
+  for (const auto& p : out.swim.packets) {
+    if (!(p.to == to)) continue;
+    auto packet = wire::decode_packet(p.bytes);
+    REQUIRE(packet.ok());
+    for (const auto& m : packet->messages) {
+      const auto* user = std::get_if<wire::UserMsg>(&m);
+      if (!user) continue;
+      auto serf_msg = wire::serf::decode(user->payload);
+      REQUIRE(serf_msg.ok());
+      found.push_back(std::move(*serf_msg));
+    }
+  }
+  return found;
+}
+
+wire::serf::Query inbound_query(std::uint32_t id, std::int64_t timeout_ns) {
+  wire::serf::Query q;
+  q.ltime = 1;
+  q.id = id;
+  q.addr = {10, 0, 0, 9};
+  q.port = 7000;
+  q.source_node = "x";
+  q.flags = wire::serf::query_flag_ack;
+  q.timeout_ns = timeout_ns;
+  q.name = "load";
+  return q;
+}
+
+const serf::QueryEvent* find_query_event(const serf::Outbox& out) {
+  for (const auto& e : out.events) {
+    if (const auto* q = std::get_if<serf::QueryEvent>(&e)) return q;
+  }
+  return nullptr;
+}
+
+const swim::Address sender{{10, 0, 0, 8}, 7946};
+const swim::Address reply_address{{10, 0, 0, 9}, 7000};
+
 }  // namespace
 
 TEST_SUITE("serf.node_query") {
+  TEST_CASE("an inbound query is acked at its response address and lasts the timeout it asks") {
+    Net net;
+    Host& a = net.add();
+    const util::Bytes packet =
+        wire::encode(wire::UserMsg{wire::serf::encode(inbound_query(42, 3'200'000'000))});
+    serf::Outbox out;
+    a.node->on_packet(sender, packet, net.now(), out);
+    const serf::QueryEvent* q = find_query_event(out);
+    REQUIRE(q != nullptr);
+    CHECK(q->deadline == net.now() + 3200ms);
+    const auto sent = serf_sent_to(out, reply_address);
+    REQUIRE(sent.size() == 1);
+    const auto* ack = std::get_if<wire::serf::QueryResponse>(&sent[0]);
+    REQUIRE(ack != nullptr);
+    CHECK(ack->id == 42);
+    CHECK(ack->from == "n1");
+    CHECK(ack->flags == wire::serf::query_response_flag_ack);
+
+    serf::Outbox answer;
+    REQUIRE(a.node->respond(q->id, util::as_bytes("ok"), net.now() + 3s, answer).ok());
+    const auto responses = serf_sent_to(answer, reply_address);
+    REQUIRE(responses.size() == 1);
+    const auto* resp = std::get_if<wire::serf::QueryResponse>(&responses[0]);
+    REQUIRE(resp != nullptr);
+    CHECK(resp->flags == 0);
+    CHECK(resp->payload == util::to_bytes("ok"));
+  }
+
+  TEST_CASE("an inbound query with a negative timeout is already past its deadline") {
+    Net net;
+    Host& a = net.add();
+    serf::Outbox out;
+    a.node->on_packet(
+        sender, wire::encode(wire::UserMsg{wire::serf::encode(inbound_query(1, -5))}),
+        net.now(), out);
+    const serf::QueryEvent* q = find_query_event(out);
+    REQUIRE(q != nullptr);
+    CHECK(q->deadline == net.now());
+  }
+
+  TEST_CASE("serf messages that are never gossiped, and garbage, are dropped without effect") {
+    Net net;
+    Host& a = net.add();
+    net.run_for(1s);  // the node's own member-join goes out with its first step
+    const util::Bytes never_gossiped[] = {
+        wire::serf::encode(wire::serf::KeyResponse{}),
+        wire::serf::encode(wire::serf::KeyRequest{}),
+        wire::serf::encode(wire::serf::ConflictResponse{}),
+        util::Bytes{0x63, 0x80},  // unknown serf type
+        util::Bytes{0x01, 0x81},  // truncated join
+    };
+    for (const auto& bytes : never_gossiped) {
+      serf::Outbox out;
+      a.node->on_packet(sender, wire::encode(wire::UserMsg{bytes}), net.now(), out);
+      CHECK(out.events.empty());
+      CHECK(out.swim.packets.empty());
+    }
+    CHECK(a.node->members().size() == 1);
+  }
+
   TEST_CASE("a query is acked and answered by every node") {
     Net net;
     form(net, 3);

@@ -3,10 +3,16 @@
 
 #include <doctest/doctest.h>
 
-#include "serf/wire_bridge.h"
+#include "wire/serf_codec.h"
 
-using serf::bridge::encode_node_filter;
-using serf::bridge::encode_tag_filter;
+namespace {
+util::Bytes encode_node_filter(std::vector<std::string> nodes) {
+  return wire::serf::encode_filter(wire::serf::NodeFilter{std::move(nodes)});
+}
+util::Bytes encode_tag_filter(std::string tag, std::string expr) {
+  return wire::serf::encode_filter(wire::serf::TagFilter{std::move(tag), std::move(expr)});
+}
+}  // namespace
 
 TEST_SUITE("serf.query_filter") {
   TEST_CASE("no filters means the query applies") {

@@ -17,6 +17,7 @@
 #include "serf/node.h"
 #include "util/log.h"
 #include "util/rng.h"
+#include "wire/codec.h"
 
 namespace serf_test {
 
@@ -74,6 +75,16 @@ class Net {
     serf::Outbox out;
     fn(*h.node, now_, out);
     route(h, out);
+  }
+
+  // Hands `h` a memberlist user message from `from` carrying `serf_bytes` (Serf type byte
+  // first), as if it had just arrived: for messages no Node would send.
+  void inject(Host& h, const swim::Address& from, util::ByteView serf_bytes) {
+    const util::Bytes packet =
+        wire::encode(wire::UserMsg{util::Bytes(serf_bytes.begin(), serf_bytes.end())});
+    step(h, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      n.on_packet(from, packet, t, out);
+    });
   }
 
   void join(Host& h, const Host& seed, bool ignore_old = false) {
