@@ -15,8 +15,6 @@ namespace serf {
 namespace ws = wire::serf;
 
 namespace {
-constexpr std::size_t queue_depth_warning = 128;
-constexpr std::size_t user_event_size_cap = 9 * 1024;  // Serf's "sane limit"
 
 // Tags as memberlist Meta (gossip-wire.md §9.8): Serf protocol >= 3 sends the map, older
 // protocols only the role.
@@ -212,7 +210,7 @@ void Node::Impl::check_queues() {
       {"Intent", &intent_queue}, {"Event", &event_queue}, {"Query", &query_queue}};
   for (const auto& q : queues) {
     const std::size_t n = q.queue->size();
-    if (n >= queue_depth_warning) {
+    if (n >= limits::queue_depth_warning) {
       log.log(util::LogLevel::warn, "serf", "{} queue depth: {}", q.name, n);
     }
     if (n > config.max_queue_depth) {
@@ -406,10 +404,10 @@ util::Status Node::user_event(const std::string& name, util::ByteView payload, b
     return {util::Errc::too_large,
             fmt::format("user event exceeds configured limit of {} bytes before encoding", limit)};
   }
-  if (raw_size > user_event_size_cap) {
+  if (raw_size > limits::user_event_bytes_max) {
     return {util::Errc::too_large,
             fmt::format("user event exceeds sane limit of {} bytes before encoding",
-                        user_event_size_cap)};
+                        limits::user_event_bytes_max)};
   }
   const ws::UserEvent msg{s.event_clock.time(), name,
                          util::Bytes(payload.begin(), payload.end()), coalesce};
@@ -419,10 +417,10 @@ util::Status Node::user_event(const std::string& name, util::ByteView payload, b
             fmt::format("encoded user event exceeds configured limit of {} bytes after encoding",
                         limit)};
   }
-  if (raw.size() > user_event_size_cap) {
+  if (raw.size() > limits::user_event_bytes_max) {
     return {util::Errc::too_large,
             fmt::format("encoded user event exceeds sane limit of {} bytes before encoding",
-                        user_event_size_cap)};
+                        limits::user_event_bytes_max)};
   }
   s.begin(now, out);
   s.event_clock.increment();
@@ -459,6 +457,8 @@ Member Node::local_member() const {
 }
 
 const Tags& Node::tags() const { return impl_->config.tags; }
+
+const Counters& Node::counters() const { return impl_->counters; }
 
 std::optional<Coordinate> Node::coordinate(const std::string& name) const {
   const Impl& s = *impl_;

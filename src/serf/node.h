@@ -118,6 +118,12 @@ struct Outbox {
 
 enum class LeaveState { running, leaving, left };
 
+// What serf::Node refused or dropped to stay within its limits (serf/limits.h), since it
+// started: for the agent's logs and stats.
+struct Counters {
+  std::uint64_t filters_unusable = 0;  // query filters that did not decode or compile
+};
+
 // Tags must encode to at most 512 bytes of memberlist Meta:
 // "Encoded length of tags exceeds limit of 512 bytes".
 util::Status validate_tags(const Tags& tags, int protocol);
@@ -175,6 +181,7 @@ class Node {
   // Serf's `info` serf section: members, failed, left, health_score, member_time, event_time,
   // query_time, intent_queue, event_queue, query_queue, encrypted (false), coordinate_resets.
   [[nodiscard]] std::map<std::string, std::string> stats() const;
+  [[nodiscard]] const Counters& counters() const;
 
  private:
   struct Impl;

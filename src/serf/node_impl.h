@@ -14,10 +14,12 @@
 #include "serf/broadcast_queue.h"
 #include "serf/event_ring.h"
 #include "serf/intents.h"
+#include "serf/limits.h"
 #include "serf/lamport.h"
 #include "serf/member_table.h"
 #include "serf/node.h"
 #include "serf/vivaldi.h"
+#include "serf/warn_limiter.h"
 #include "swim/core.h"
 #include "swim/delegate.h"
 #include "wire/serf_messages.h"
@@ -93,7 +95,7 @@ struct Node::Impl final : swim::Delegate {
   bool handle_query(const wire::serf::Query& q, util::Instant now);
   void handle_query_response(const wire::serf::QueryResponse& r);
   void handle_relay(const wire::serf::Relay& r);
-  [[nodiscard]] bool should_process(const std::vector<util::Bytes>& filters) const;
+  bool should_process(const std::vector<util::Bytes>& filters);
   void answer_internal(std::uint64_t handle, const std::string& name, util::ByteView payload,
                        util::Instant now);
   util::Status send_response(PendingQuery& q, const wire::serf::QueryResponse& resp,
@@ -121,6 +123,8 @@ struct Node::Impl final : swim::Delegate {
   util::Bytes meta;
   VivaldiClient vivaldi;
   std::map<std::string, Coordinate> coordinates;  // members' last coordinates
+  Counters counters;
+  WarnLimiter filter_warnings{limits::filter_warning_interval};
 
   Outbox* out_ = nullptr;
   std::vector<Event> pending_events;  // raised outside a step (during construction)

@@ -98,9 +98,14 @@ bool Node::Impl::handle_user_event(const ws::UserEvent& m) {
 
 // --- queries received ------------------------------------------------------------------------
 
-bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) const {
+bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) {
   const FilterVerdict v = query_applies(filters, config.memberlist.name, config.tags);
-  if (!v.warning.empty()) log.log(util::LogLevel::warn, "serf", "{}", v.warning);
+  if (v.warning.empty()) return v.applies;
+  ++counters.filters_unusable;
+  if (auto held_back = filter_warnings.admit(now_)) {
+    log.log(util::LogLevel::warn, "serf", "{} ({} more unusable filters since the last warning)",
+            v.warning, *held_back);
+  }
   return v.applies;
 }
 

@@ -3,8 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "serf_net.h"
 #include "wire/codec.h"
+#include "wire/limits.h"
 #include "wire/serf_codec.h"
 
 using namespace std::chrono_literals;
@@ -127,6 +130,54 @@ TEST_SUITE("serf.node_query") {
     const serf::QueryEvent* q = find_query_event(out);
     REQUIRE(q != nullptr);
     CHECK(q->deadline == net.now());
+  }
+
+  TEST_CASE("queries with hostile tag filters are handled promptly and apply to no one") {
+    Net net;
+    Host& a = net.add([](serf::Config& c) { c.tags = {{"role", "web-server-eu-west-1"}}; });
+    auto nested = [](std::size_t depth) {
+      return std::string(depth, '(') + std::string(depth, ')');
+    };
+    struct Row {
+      const char* what;
+      std::string expr;
+      bool compress;  // big filters fit a datagram only after LZW, as in the attack
+    };
+    // 30000 groups are 60 KB, just under wire's 64 KiB text cap; 100000 groups (200 KB) are
+    // refused by the decoder already and never reach the filter.
+    const Row rows[] = {{"catastrophic", "(.*.*)*Z", false},
+                        {"5000 nested groups", nested(5000), false},
+                        {"30000 nested groups", nested(30000), true},
+                        {"100000 nested groups", nested(100000), true}};
+    std::uint32_t id = 100;
+    for (const auto& row : rows) {
+      CAPTURE(row.what);
+      wire::serf::Query q = inbound_query(++id, 1'000'000'000);
+      q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", row.expr})};
+      util::Bytes packet = wire::encode(wire::UserMsg{wire::serf::encode(q)});
+      if (row.compress) packet = wire::encode_compress(packet);
+      REQUIRE(packet.size() <= wire::limits::udp_packet_bytes_max);
+      serf::Outbox out;
+      const auto started = std::chrono::steady_clock::now();
+      a.node->on_packet(sender, packet, net.now(), out);
+      const auto took = std::chrono::steady_clock::now() - started;
+      CHECK(took < std::chrono::seconds(1));  // std::regex: > 15 s, or a stack overflow
+      CHECK(find_query_event(out) == nullptr);
+      CHECK(serf_sent_to(out, reply_address).empty());  // no ack: the query does not apply
+    }
+    CHECK(a.node->counters().filters_unusable == 2);  // 5000 and 30000; `(.*.*)*Z` compiles
+  }
+
+  TEST_CASE("a valid Go-syntax tag filter still selects the nodes it matches") {
+    Net net;
+    Host& a = net.add([](serf::Config& c) { c.tags = {{"role", "Web-Server"}}; });
+    wire::serf::Query q = inbound_query(7, 1'000'000'000);
+    q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", "(?i)^web-\\pL+$"})};
+    serf::Outbox out;
+    a.node->on_packet(sender, wire::encode(wire::UserMsg{wire::serf::encode(q)}), net.now(), out);
+    CHECK(find_query_event(out) != nullptr);
+    CHECK(serf_sent_to(out, reply_address).size() == 1);
+    CHECK(a.node->counters().filters_unusable == 0);
   }
 
   TEST_CASE("serf messages that are never gossiped, and garbage, are dropped without effect") {
