@@ -3,6 +3,8 @@
 // its LTime, a query slot the IDs; a slot holding an older LTime is overwritten. Messages older
 // than clock - size, or below the minimum time set by a join without replay, are refused.
 // Event slots are wire::serf::EventSlot: the push/pull state sends them as they are.
+// Bounded (serf/limits.h): events and queries per LTime, and the event ring's bytes; what does
+// not fit is refused as `full` (neither delivered nor re-broadcast).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@
 
 namespace serf {
 
-enum class Admission { accepted, before_min_time, too_old, duplicate };
+enum class Admission { accepted, before_min_time, too_old, duplicate, full };
 const char* admission_name(Admission a);
 
 // The age checks shared by both rings. `clock` is the current (already witnessed) clock.
@@ -32,9 +34,12 @@ class EventRing {
   [[nodiscard]] const std::vector<std::optional<wire::serf::EventSlot>>& slots() const {
     return slots_;
   }
+  // Name and payload bytes held, against limits::event_ring_bytes_max.
+  [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
  private:
   std::vector<std::optional<wire::serf::EventSlot>> slots_;
+  std::size_t bytes_ = 0;
 };
 
 class QueryRing {

@@ -175,9 +175,7 @@ void Node::Impl::reap(util::Instant now) {
   intents.reap(now, config.recent_intent_timeout);
   // Unanswered queries are kept a while past their deadline so that a late respond() gets
   // Serf's "past the deadline" rather than a puzzling "already sent".
-  for (auto it = pending.begin(); it != pending.end();) {
-    it = now > it->second.deadline + 1min ? pending.erase(it) : std::next(it);
-  }
+  pending.expire(now, 1min);
 }
 
 void Node::Impl::reconnect(util::Instant now) {
@@ -458,7 +456,15 @@ Member Node::local_member() const {
 
 const Tags& Node::tags() const { return impl_->config.tags; }
 
-const Counters& Node::counters() const { return impl_->counters; }
+Counters Node::counters() const {
+  const Impl& s = *impl_;
+  Counters c = s.counters;
+  c.intents_refused = s.intents.refused();
+  for (const BroadcastQueue* q : {&s.intent_queue, &s.event_queue, &s.query_queue}) {
+    c.broadcasts_dropped += q->dropped_for_bytes();
+  }
+  return c;
+}
 
 std::optional<Coordinate> Node::coordinate(const std::string& name) const {
   const Impl& s = *impl_;

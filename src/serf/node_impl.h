@@ -13,6 +13,7 @@
 
 #include "serf/broadcast_queue.h"
 #include "serf/event_ring.h"
+#include "serf/inbound_queries.h"
 #include "serf/intents.h"
 #include "serf/limits.h"
 #include "serf/lamport.h"
@@ -26,16 +27,6 @@
 
 namespace serf {
 
-// An inbound query the application may still answer with Node::respond.
-struct PendingQuery {
-  LamportTime ltime = 0;
-  std::uint32_t id = 0;
-  swim::Address addr;
-  std::string source_node;
-  std::uint8_t relay_factor = 0;
-  util::Instant deadline{};
-};
-
 // A query we originated, open until its deadline.
 struct OpenQuery {
   std::uint64_t handle = 0;
@@ -44,6 +35,7 @@ struct OpenQuery {
   bool conflict_vote = false;  // our own _serf_conflict: count, don't report
   std::set<std::string> acks;
   std::set<std::string> responses;
+  std::size_t stranger_replies = 0;  // entries above from names that are not members
   int votes = 0, matching = 0;
 };
 
@@ -96,9 +88,12 @@ struct Node::Impl final : swim::Delegate {
   void handle_query_response(const wire::serf::QueryResponse& r);
   void handle_relay(const wire::serf::Relay& r);
   bool should_process(const std::vector<util::Bytes>& filters);
-  void answer_internal(std::uint64_t handle, const std::string& name, util::ByteView payload,
+  // The query as we keep it, its timeout clamped (counted, as are relay factors that
+  // relay_response will cap).
+  PendingQuery bounded_query(const wire::serf::Query& q, util::Instant now);
+  void answer_internal(const PendingQuery& q, const std::string& name, util::ByteView payload,
                        util::Instant now);
-  util::Status send_response(PendingQuery& q, const wire::serf::QueryResponse& resp,
+  util::Status send_response(const PendingQuery& q, const wire::serf::QueryResponse& resp,
                              util::Instant now);
   void relay_response(std::uint8_t relay_factor, const swim::Address& dest,
                       const std::string& dest_name, util::ByteView serf_bytes);
@@ -142,7 +137,7 @@ struct Node::Impl final : swim::Delegate {
   int ignoring_old = 0;                // joins in flight with ignore_old
   std::map<std::string, util::Instant> prune_at;
   std::uint64_t next_handle = 0;
-  std::map<std::uint64_t, PendingQuery> pending;   // by local handle
+  InboundQueries pending{limits::pending_queries_max};  // by local handle
   std::map<LamportTime, OpenQuery> open_queries;   // by LTime, as Serf matches responses
 };
 

@@ -218,7 +218,8 @@ util::Bytes Node::Impl::ack_payload() {
 
 void Node::Impl::notify_ping_complete(const swim::Node& node, util::Duration rtt,
                                       util::ByteView payload) {
-  if (config.disable_coordinates || payload.empty()) return;
+  // Only members' coordinates are kept: erase_member and reap forget them with the member.
+  if (config.disable_coordinates || payload.empty() || !members.find(node.name)) return;
   auto other = ws::decode_ping_payload(payload);
   if (!other.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to decode coordinate from ping: {}",

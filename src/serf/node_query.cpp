@@ -15,13 +15,6 @@ namespace {
 
 constexpr std::string_view internal_prefix = "_serf_";
 
-swim::Address response_address(const ws::Query& q) { return swim::Address{q.addr, q.port}; }
-
-// The wait a query asks for: Go's time.Duration in nanoseconds; a negative one is no wait.
-util::Duration requested_timeout(const ws::Query& q) {
-  return std::chrono::duration_cast<util::Duration>(
-      std::chrono::nanoseconds(q.timeout_ns < 0 ? 0 : q.timeout_ns));
-}
 
 // What we know of `member` for a _serf_conflict vote (06 c0 when we do not know it).
 util::Bytes encode_conflict_answer(const MemberState* st) {
@@ -84,12 +77,23 @@ void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
 // --- user events -----------------------------------------------------------------------------
 
 bool Node::Impl::handle_user_event(const ws::UserEvent& m) {
+  if (m.name.size() + m.payload.size() > limits::user_event_bytes_max) {
+    ++counters.events_refused;
+    log.log(util::LogLevel::debug, "serf", "dropping event of {} bytes (over Serf's {})",
+            m.name.size() + m.payload.size(), limits::user_event_bytes_max);
+    return false;
+  }
   event_clock.witness(m.ltime);
   const Admission a = event_ring.admit(m.ltime, event_clock.time(), event_min_time, m.name,
                                        m.payload);
   if (a == Admission::too_old) {
     log.log(util::LogLevel::warn, "serf", "received old event {} from time {} (current: {})",
             m.name, m.ltime, event_clock.time());
+  }
+  if (a == Admission::full) {
+    ++counters.events_refused;
+    log.log(util::LogLevel::debug, "serf", "event ring full at time {}: dropping event {}",
+            m.ltime, m.name);
   }
   if (a != Admission::accepted) return false;
   emit(UserEvent{m.ltime, m.name, m.payload, m.cc});
@@ -116,43 +120,60 @@ bool Node::Impl::handle_query(const ws::Query& q, util::Instant now) {
     log.log(util::LogLevel::warn, "serf", "received old query {} from time {} (current: {})",
             q.name, q.ltime, query_clock.time());
   }
+  if (a == Admission::full) {
+    ++counters.queries_refused;
+    log.log(util::LogLevel::debug, "serf", "too many queries at time {}: dropping query {}",
+            q.ltime, q.name);
+  }
   if (a != Admission::accepted) return false;
   // First sight: pass it on even when the filters exclude us.
   const bool rebroadcast = (q.flags & ws::query_flag_no_broadcast) == 0;
   if (!should_process(q.filters)) return rebroadcast;
 
-  const swim::Address reply_to = response_address(q);
+  const PendingQuery pq = bounded_query(q, now);
   if (q.flags & ws::query_flag_ack) {
     const util::Bytes raw = ws::encode(
         ws::QueryResponse{q.ltime, q.id, config.memberlist.name, ws::query_response_flag_ack, {}});
-    send_serf(reply_to, raw);
-    relay_response(q.relay_factor, reply_to, q.source_node, raw);
+    send_serf(pq.addr, raw);
+    relay_response(pq.relay_factor, pq.addr, pq.source_node, raw);
+  }
+  if (q.name.rfind(internal_prefix, 0) == 0) {
+    answer_internal(pq, q.name, q.payload, now);
+    return rebroadcast;
   }
   const std::uint64_t handle = ++next_handle;
-  const util::Instant deadline = now + requested_timeout(q);
-  pending[handle] = PendingQuery{q.ltime, q.id, reply_to, q.source_node, q.relay_factor, deadline};
-  if (q.name.rfind(internal_prefix, 0) == 0) {
-    answer_internal(handle, q.name, q.payload, now);
-  } else {
-    emit(QueryEvent{handle, q.ltime, q.name, q.payload, deadline});
+  if (pending.add(handle, pq)) {
+    ++counters.pending_queries_dropped;
+    log.log(util::LogLevel::debug, "serf", "{} queries unanswered: forgot the oldest",
+            limits::pending_queries_max);
   }
+  emit(QueryEvent{handle, q.ltime, q.name, q.payload, pq.deadline});
   return rebroadcast;
 }
 
-void Node::Impl::answer_internal(std::uint64_t handle, const std::string& name,
+PendingQuery Node::Impl::bounded_query(const ws::Query& q, util::Instant now) {
+  const util::Duration timeout = inbound_query_timeout(q.timeout_ns);
+  if (q.timeout_ns > std::chrono::nanoseconds(limits::inbound_query_timeout_max).count()) {
+    ++counters.query_timeouts_clamped;
+  }
+  if (q.relay_factor > limits::relay_factor_max) ++counters.relay_factors_clamped;
+  return PendingQuery{q.ltime,
+                      q.id,
+                      swim::Address{q.addr, q.port},
+                      q.source_node,
+                      q.relay_factor,
+                      now + timeout};
+}
+
+void Node::Impl::answer_internal(const PendingQuery& q, const std::string& name,
                                  util::ByteView payload, util::Instant now) {
-  auto it = pending.find(handle);
   const std::string op = name.substr(internal_prefix.size());
   util::Bytes answer;
   if (op == "ping") {
-    pending.erase(it);  // the ack was the answer
-    return;
+    return;  // the ack was the answer
   } else if (op == "conflict") {
     const std::string node(util::as_chars(payload));
-    if (node == config.memberlist.name) {
-      pending.erase(it);  // nodes do not vote about themselves
-      return;
-    }
+    if (node == config.memberlist.name) return;  // nodes do not vote about themselves
     log.log(util::LogLevel::debug, "serf", "Got conflict resolution query for '{}'", node);
     answer = encode_conflict_answer(members.find(node));
   } else if (op == "install-key" || op == "use-key" || op == "remove-key") {
@@ -163,19 +184,16 @@ void Node::Impl::answer_internal(std::uint64_t handle, const std::string& name,
     answer = encode_key_answer("Keyring is empty (encryption not enabled)");
   } else {
     log.log(util::LogLevel::warn, "serf", "Unhandled internal query '{}'", op);
-    pending.erase(it);
     return;
   }
-  const ws::QueryResponse resp{it->second.ltime, it->second.id, config.memberlist.name, 0,
-                              std::move(answer)};
-  if (auto st = send_response(it->second, resp, now); !st.ok()) {
+  const ws::QueryResponse resp{q.ltime, q.id, config.memberlist.name, 0, std::move(answer)};
+  if (auto st = send_response(q, resp, now); !st.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to respond to {} query: {}", op,
             st.error().detail);
   }
-  pending.erase(handle);
 }
 
-util::Status Node::Impl::send_response(PendingQuery& q, const ws::QueryResponse& resp,
+util::Status Node::Impl::send_response(const PendingQuery& q, const ws::QueryResponse& resp,
                                        util::Instant now) {
   const util::Bytes raw = ws::encode(resp);
   if (raw.size() > config.query_response_size_limit) {
@@ -209,7 +227,9 @@ void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& 
     }
   }
   rng.shuffle(candidates);
-  if (candidates.size() > relay_factor) candidates.resize(relay_factor);
+  // Serf's "enough members" check above uses the factor asked for; the copies are capped.
+  const std::size_t copies = std::min(relay_factor, limits::relay_factor_max);
+  if (candidates.size() > copies) candidates.resize(copies);
   for (const Member* m : candidates) send_serf(m->addr, raw);
 }
 
@@ -233,6 +253,10 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
                                                     bool conflict_vote, util::Instant now) {
   if (config.protocol < 4) return {util::Errc::unsupported, "Feature not supported"};
   if (shut_down) return {util::Errc::refused, "Serf can't query after Leave or Shutdown"};
+  if (open_queries.size() >= limits::open_queries_max) {
+    return {util::Errc::refused, fmt::format("too many queries in flight (limit {})",
+                                             limits::open_queries_max)};
+  }
   const util::Duration timeout =
       params.timeout.count() > 0 ? params.timeout : default_query_timeout();
   ws::Query q;
@@ -284,7 +308,15 @@ void Node::Impl::handle_query_response(const ws::QueryResponse& r) {
   if (now_ > q.deadline || !out_) return;
   const bool ack = (r.flags & ws::query_response_flag_ack) != 0;
   auto& seen = ack ? q.acks : q.responses;
-  if (!seen.insert(r.from).second) return;  // duplicate, e.g. a relayed copy
+  if (seen.count(r.from)) return;  // duplicate, e.g. a relayed copy
+  if (!members.find(r.from)) {
+    if (q.stranger_replies >= limits::stranger_replies_max) {
+      ++counters.stranger_replies_dropped;
+      return;
+    }
+    ++q.stranger_replies;
+  }
+  seen.insert(r.from);
   if (q.conflict_vote) {
     if (ack) return;
     auto answer = ws::decode_as<ws::ConflictResponse>(r.payload);
@@ -332,13 +364,13 @@ void Node::Impl::close_queries(util::Instant now) {
 util::Status Node::respond(std::uint64_t id, util::ByteView payload, util::Instant now,
                            Outbox& out) {
   Impl& s = *impl_;
-  auto it = s.pending.find(id);
-  if (it == s.pending.end()) return {util::Errc::not_found, "response already sent"};
+  const PendingQuery* q = s.pending.find(id);
+  if (!q) return {util::Errc::not_found, "response already sent"};
   s.begin(now, out);
-  const ws::QueryResponse resp{it->second.ltime, it->second.id, s.config.memberlist.name, 0,
+  const ws::QueryResponse resp{q->ltime, q->id, s.config.memberlist.name, 0,
                               util::Bytes(payload.begin(), payload.end())};
-  auto st = s.send_response(it->second, resp, now);
-  if (st.ok()) s.pending.erase(it);
+  auto st = s.send_response(*q, resp, now);
+  if (st.ok()) s.pending.erase(id);
   s.end();
   return st;
 }

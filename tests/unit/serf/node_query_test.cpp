@@ -6,22 +6,23 @@
 #include <chrono>
 
 #include "serf_net.h"
+#include "serf_packets.h"
 #include "wire/codec.h"
 #include "wire/limits.h"
 #include "wire/serf_codec.h"
 
 using namespace std::chrono_literals;
 using serf_test::Host;
+using serf_test::form;
 using serf_test::Net;
+using serf_test::find_query_event;
+using serf_test::inbound_query;
+using serf_test::reply_address;
+using serf_test::sender;
+using serf_test::serf_sent_to;
+using serf_test::user_packet;
 
 namespace {
-
-void form(Net& net, int n) {
-  for (int i = 0; i < n; ++i) net.add();
-  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
-  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
-  net.run_for(40s);
-}
 
 int count_queries(const Host& h) {
   int n = 0;
@@ -48,47 +49,6 @@ std::vector<serf::QueryReply> replies(const Host& h, serf::QueryReply::Kind kind
   return out;
 }
 
-// The Serf messages in the datagrams `out` sends to `to`.
-std::vector<wire::serf::Message> serf_sent_to(const serf::Outbox& out, const swim::Address& to) {
-  std::vector<wire::serf::Message> found;
-  for (const auto& p : out.swim.packets) {
-    if (!(p.to == to)) continue;
-    auto packet = wire::decode_packet(p.bytes);
-    REQUIRE(packet.ok());
-    for (const auto& m : packet->messages) {
-      const auto* user = std::get_if<wire::UserMsg>(&m);
-      if (!user) continue;
-      auto serf_msg = wire::serf::decode(user->payload);
-      REQUIRE(serf_msg.ok());
-      found.push_back(std::move(*serf_msg));
-    }
-  }
-  return found;
-}
-
-wire::serf::Query inbound_query(std::uint32_t id, std::int64_t timeout_ns) {
-  wire::serf::Query q;
-  q.ltime = 1;
-  q.id = id;
-  q.addr = {10, 0, 0, 9};
-  q.port = 7000;
-  q.source_node = "x";
-  q.flags = wire::serf::query_flag_ack;
-  q.timeout_ns = timeout_ns;
-  q.name = "load";
-  return q;
-}
-
-const serf::QueryEvent* find_query_event(const serf::Outbox& out) {
-  for (const auto& e : out.events) {
-    if (const auto* q = std::get_if<serf::QueryEvent>(&e)) return q;
-  }
-  return nullptr;
-}
-
-const swim::Address sender{{10, 0, 0, 8}, 7946};
-const swim::Address reply_address{{10, 0, 0, 9}, 7000};
-
 }  // namespace
 
 TEST_SUITE("serf.node_query") {
@@ -96,7 +56,7 @@ TEST_SUITE("serf.node_query") {
     Net net;
     Host& a = net.add();
     const util::Bytes packet =
-        wire::encode(wire::UserMsg{wire::serf::encode(inbound_query(42, 3'200'000'000))});
+        user_packet(wire::serf::encode(inbound_query(42, 3'200'000'000)));
     serf::Outbox out;
     a.node->on_packet(sender, packet, net.now(), out);
     const serf::QueryEvent* q = find_query_event(out);
@@ -125,7 +85,7 @@ TEST_SUITE("serf.node_query") {
     Host& a = net.add();
     serf::Outbox out;
     a.node->on_packet(
-        sender, wire::encode(wire::UserMsg{wire::serf::encode(inbound_query(1, -5))}),
+        sender, user_packet(wire::serf::encode(inbound_query(1, -5))),
         net.now(), out);
     const serf::QueryEvent* q = find_query_event(out);
     REQUIRE(q != nullptr);
@@ -154,7 +114,7 @@ TEST_SUITE("serf.node_query") {
       CAPTURE(row.what);
       wire::serf::Query q = inbound_query(++id, 1'000'000'000);
       q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", row.expr})};
-      util::Bytes packet = wire::encode(wire::UserMsg{wire::serf::encode(q)});
+      util::Bytes packet = user_packet(wire::serf::encode(q));
       if (row.compress) packet = wire::encode_compress(packet);
       REQUIRE(packet.size() <= wire::limits::udp_packet_bytes_max);
       serf::Outbox out;
@@ -174,7 +134,7 @@ TEST_SUITE("serf.node_query") {
     wire::serf::Query q = inbound_query(7, 1'000'000'000);
     q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", "(?i)^web-\\pL+$"})};
     serf::Outbox out;
-    a.node->on_packet(sender, wire::encode(wire::UserMsg{wire::serf::encode(q)}), net.now(), out);
+    a.node->on_packet(sender, user_packet(wire::serf::encode(q)), net.now(), out);
     CHECK(find_query_event(out) != nullptr);
     CHECK(serf_sent_to(out, reply_address).size() == 1);
     CHECK(a.node->counters().filters_unusable == 0);
@@ -193,7 +153,7 @@ TEST_SUITE("serf.node_query") {
     };
     for (const auto& bytes : never_gossiped) {
       serf::Outbox out;
-      a.node->on_packet(sender, wire::encode(wire::UserMsg{bytes}), net.now(), out);
+      a.node->on_packet(sender, user_packet(bytes), net.now(), out);
       CHECK(out.events.empty());
       CHECK(out.swim.packets.empty());
     }

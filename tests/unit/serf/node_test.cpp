@@ -12,17 +12,10 @@
 using namespace std::chrono_literals;
 using serf::MemberStatus;
 using serf_test::Host;
+using serf_test::form;
 using serf_test::Net;
 
 namespace {
-
-// n hosts, all joined through n1.
-void form(Net& net, int n) {
-  for (int i = 0; i < n; ++i) net.add();
-  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
-  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
-  net.run_for(40s);
-}
 
 int count_member_events(const Host& h, serf::MemberEventType type, const std::string& name) {
   int n = 0;

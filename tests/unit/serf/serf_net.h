@@ -17,7 +17,6 @@
 #include "serf/node.h"
 #include "util/log.h"
 #include "util/rng.h"
-#include "wire/codec.h"
 
 namespace serf_test {
 
@@ -75,16 +74,6 @@ class Net {
     serf::Outbox out;
     fn(*h.node, now_, out);
     route(h, out);
-  }
-
-  // Hands `h` a memberlist user message from `from` carrying `serf_bytes` (Serf type byte
-  // first), as if it had just arrived: for messages no Node would send.
-  void inject(Host& h, const swim::Address& from, util::ByteView serf_bytes) {
-    const util::Bytes packet =
-        wire::encode(wire::UserMsg{util::Bytes(serf_bytes.begin(), serf_bytes.end())});
-    step(h, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
-      n.on_packet(from, packet, t, out);
-    });
   }
 
   void join(Host& h, const Host& seed, bool ignore_old = false) {
@@ -262,5 +251,13 @@ class Net {
   std::uint64_t seq_ = 0;
   std::uint64_t next_inbound_ = 0;
 };
+
+// n hosts, all joined through n1.
+inline void form(Net& net, int n) {
+  for (int i = 0; i < n; ++i) net.add();
+  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
+  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
+  net.run_for(40s);
+}
 
 }  // namespace serf_test
