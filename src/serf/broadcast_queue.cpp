@@ -3,10 +3,31 @@
 
 #include <algorithm>
 
+#include "serf/limits.h"
+
 namespace serf {
+
+std::size_t BroadcastQueue::cost(const Entry& e) {
+  return e.msg.size() + limits::broadcast_entry_overhead_bytes;
+}
+
+void BroadcastQueue::recount() {
+  bytes_ = 0;
+  for (const auto& e : entries_) bytes_ += cost(e);
+}
 
 BroadcastQueue::Id BroadcastQueue::push(util::Bytes msg) {
   entries_.push_back(Entry{0, ++next_id_, std::move(msg)});
+  bytes_ += cost(entries_.back());
+  if (bytes_ > limits::broadcast_queue_bytes_max) {
+    sort();
+    const std::size_t target = limits::broadcast_queue_bytes_max / 4 * 3;
+    while (bytes_ > target && !entries_.empty()) {
+      bytes_ -= cost(entries_.back());
+      entries_.pop_back();
+      ++dropped_for_bytes_;
+    }
+  }
   return next_id_;
 }
 
@@ -36,6 +57,7 @@ std::vector<util::Bytes> BroadcastQueue::take(std::size_t overhead, std::size_t 
     kept.push_back(std::move(e));
   }
   entries_ = std::move(kept);
+  recount();
   return out;
 }
 
@@ -44,6 +66,7 @@ std::size_t BroadcastQueue::prune(std::size_t max_retain) {
   sort();
   const std::size_t dropped = entries_.size() - max_retain;
   entries_.resize(max_retain);
+  recount();
   return dropped;
 }
 

@@ -3,9 +3,16 @@
 
 #include <algorithm>
 
+#include "serf/limits.h"
 #include "util/assert.h"
 
 namespace serf {
+
+namespace {
+
+std::size_t event_bytes(const wire::serf::EventItem& e) { return e.name.size() + e.payload.size(); }
+
+}  // namespace
 
 const char* admission_name(Admission a) {
   switch (a) {
@@ -13,6 +20,7 @@ const char* admission_name(Admission a) {
     case Admission::before_min_time: return "before-min-time";
     case Admission::too_old: return "too-old";
     case Admission::duplicate: return "duplicate";
+    case Admission::full: return "full";
   }
   return "?";
 }
@@ -31,14 +39,20 @@ Admission EventRing::admit(LamportTime ltime, LamportTime clock, LamportTime min
     return age;
   }
   auto& slot = slots_[ltime % slots_.size()];
-  SeenEvent seen{name, util::Bytes(payload.begin(), payload.end())};
+  wire::serf::EventItem seen{name, util::Bytes(payload.begin(), payload.end())};
   if (slot && slot->ltime == ltime) {
     if (std::find(slot->events.begin(), slot->events.end(), seen) != slot->events.end()) {
       return Admission::duplicate;
     }
+    if (slot->events.size() >= limits::events_per_ltime_max) return Admission::full;
   } else {
-    slot = EventSlot{ltime, {}};
+    if (slot) {
+      for (const auto& e : slot->events) bytes_ -= event_bytes(e);
+    }
+    slot = wire::serf::EventSlot{ltime, {}};
   }
+  if (bytes_ + event_bytes(seen) > limits::event_ring_bytes_max) return Admission::full;
+  bytes_ += event_bytes(seen);
   slot->events.push_back(std::move(seen));
   return Admission::accepted;
 }
@@ -55,6 +69,7 @@ Admission QueryRing::admit(LamportTime ltime, LamportTime clock, LamportTime min
     if (std::find(slot->ids.begin(), slot->ids.end(), id) != slot->ids.end()) {
       return Admission::duplicate;
     }
+    if (slot->ids.size() >= limits::queries_per_ltime_max) return Admission::full;
   } else {
     slot = Slot{ltime, {}};
   }

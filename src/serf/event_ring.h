@@ -2,6 +2,9 @@
 // `size` slots indexed by LTime mod size. An event slot keeps the (Name, Payload) pairs seen at
 // its LTime, a query slot the IDs; a slot holding an older LTime is overwritten. Messages older
 // than clock - size, or below the minimum time set by a join without replay, are refused.
+// Event slots are wire::serf::EventSlot: the push/pull state sends them as they are.
+// Bounded (serf/limits.h): events and queries per LTime, and the event ring's bytes; what does
+// not fit is refused as `full` (neither delivered nor re-broadcast).
 #pragma once
 
 #include <cstdint>
@@ -11,25 +14,15 @@
 
 #include "serf/lamport.h"
 #include "util/bytes.h"
+#include "wire/serf_messages.h"
 
 namespace serf {
 
-enum class Admission { accepted, before_min_time, too_old, duplicate };
+enum class Admission { accepted, before_min_time, too_old, duplicate, full };
 const char* admission_name(Admission a);
 
 // The age checks shared by both rings. `clock` is the current (already witnessed) clock.
 Admission check_age(LamportTime ltime, LamportTime clock, LamportTime min_time, std::size_t size);
-
-struct SeenEvent {
-  std::string name;
-  util::Bytes payload;
-  friend bool operator==(const SeenEvent&, const SeenEvent&) = default;
-};
-
-struct EventSlot {
-  LamportTime ltime = 0;
-  std::vector<SeenEvent> events;
-};
 
 class EventRing {
  public:
@@ -38,10 +31,15 @@ class EventRing {
   Admission admit(LamportTime ltime, LamportTime clock, LamportTime min_time,
                   const std::string& name, util::ByteView payload);
   // Every slot (empty ones as nullopt), for the push/pull state.
-  [[nodiscard]] const std::vector<std::optional<EventSlot>>& slots() const { return slots_; }
+  [[nodiscard]] const std::vector<std::optional<wire::serf::EventSlot>>& slots() const {
+    return slots_;
+  }
+  // Name and payload bytes held, against limits::event_ring_bytes_max.
+  [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
  private:
-  std::vector<std::optional<EventSlot>> slots_;
+  std::vector<std::optional<wire::serf::EventSlot>> slots_;
+  std::size_t bytes_ = 0;
 };
 
 class QueryRing {

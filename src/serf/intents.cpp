@@ -1,13 +1,23 @@
 // Recent-intent buffer; see intents.h.
 #include "serf/intents.h"
 
+#include "serf/limits.h"
+
 namespace serf {
 
 bool RecentIntents::upsert(const std::string& node, IntentType type, LamportTime ltime,
                            util::Instant now) {
   auto it = intents_.find(node);
-  if (it != intents_.end() && ltime <= it->second.ltime) return false;
-  intents_[node] = Intent{type, ltime, now};
+  if (it != intents_.end()) {
+    if (ltime <= it->second.ltime) return false;
+    it->second = Intent{type, ltime, now};
+    return true;
+  }
+  if (intents_.size() >= limits::recent_intents_max) {
+    ++refused_;
+    return false;
+  }
+  intents_.emplace(node, Intent{type, ltime, now});
   return true;
 }
 

@@ -1,8 +1,10 @@
 // The recent-intent buffer (gossip-wire.md §9.3): join/leave intents about nodes memberlist has
 // not reported yet, one entry per node (the newest LTime wins), kept recent_intent_timeout so
-// that a node's first notify_join can pick up its status LTime and a pending leave.
+// that a node's first notify_join can pick up its status LTime and a pending leave. At most
+// limits::recent_intents_max nodes: beyond, intents about new names are refused and counted.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,8 @@ class RecentIntents {
   // Drops entries stored longer than `timeout` before `now`.
   void reap(util::Instant now, util::Duration timeout);
   [[nodiscard]] std::size_t size() const { return intents_.size(); }
+  // Intents about new names refused because the buffer was full, since the start.
+  [[nodiscard]] std::uint64_t refused() const { return refused_; }
 
  private:
   struct Intent {
@@ -32,6 +36,7 @@ class RecentIntents {
     util::Instant stored;
   };
   std::map<std::string, Intent> intents_;
+  std::uint64_t refused_ = 0;
 };
 
 }  // namespace serf

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 
+#include "wire/serf_messages.h"
+
 namespace serf {
 
-using LamportTime = std::uint64_t;
+using LamportTime = wire::serf::LamportTime;
 
 class LamportClock {
  public:

@@ -8,12 +8,19 @@
 #include "serf/node_impl.h"
 #include "swim/formulas.h"
 #include "wire/limits.h"
+#include "wire/serf_codec.h"
 
 namespace serf {
 
+namespace ws = wire::serf;
+
 namespace {
-constexpr std::size_t queue_depth_warning = 128;
-constexpr std::size_t user_event_size_cap = 9 * 1024;  // Serf's "sane limit"
+
+// Tags as memberlist Meta (gossip-wire.md §9.8): Serf protocol >= 3 sends the map, older
+// protocols only the role.
+util::Bytes encode_meta(const Tags& tags, int protocol) {
+  return protocol < 3 ? ws::encode_tags_legacy(tags) : ws::encode_tags(tags);
+}
 }  // namespace
 
 const char* status_name(MemberStatus s) {
@@ -39,7 +46,7 @@ const char* event_type_name(MemberEventType t) {
 }
 
 util::Status validate_tags(const Tags& tags, int protocol) {
-  if (bridge::encode_tags(tags, protocol).size() > wire::limits::meta_bytes_max) {
+  if (encode_meta(tags, protocol).size() > wire::limits::meta_bytes_max) {
     return {util::Errc::too_large, "Encoded length of tags exceeds limit of 512 bytes"};
   }
   return {};
@@ -55,7 +62,7 @@ Node::Impl::Impl(Config cfg, util::Logger& logger, util::Rng r)
     log.log(util::LogLevel::err, "serf", "Encoded length of tags exceeds limit of 512 bytes");
     config.tags.clear();
   }
-  meta = bridge::encode_tags(config.tags, config.protocol);
+  meta = encode_meta(config.tags, config.protocol);
 }
 
 Node::Node(Config config, util::Logger& log, util::Rng rng, util::Instant now) {
@@ -119,7 +126,9 @@ Member Node::Impl::member_from(const swim::Node& n) const {
   Member m;
   m.name = n.name;
   m.addr = n.addr;
-  m.tags = bridge::decode_tags(n.meta);
+  // Meta that is not a tag map (a bug or a foreign peer) leaves the member without tags.
+  auto tags = ws::decode_tags(n.meta);
+  if (tags.ok()) m.tags = std::move(*tags);
   m.protocol_min = n.vsn.pmin;
   m.protocol_max = n.vsn.pmax;
   m.protocol_cur = n.vsn.pcur;
@@ -166,9 +175,7 @@ void Node::Impl::reap(util::Instant now) {
   intents.reap(now, config.recent_intent_timeout);
   // Unanswered queries are kept a while past their deadline so that a late respond() gets
   // Serf's "past the deadline" rather than a puzzling "already sent".
-  for (auto it = pending.begin(); it != pending.end();) {
-    it = now > it->second.deadline + 1min ? pending.erase(it) : std::next(it);
-  }
+  pending.expire(now, 1min);
 }
 
 void Node::Impl::reconnect(util::Instant now) {
@@ -201,7 +208,7 @@ void Node::Impl::check_queues() {
       {"Intent", &intent_queue}, {"Event", &event_queue}, {"Query", &query_queue}};
   for (const auto& q : queues) {
     const std::size_t n = q.queue->size();
-    if (n >= queue_depth_warning) {
+    if (n >= limits::queue_depth_warning) {
       log.log(util::LogLevel::warn, "serf", "{} queue depth: {}", q.name, n);
     }
     if (n > config.max_queue_depth) {
@@ -331,11 +338,11 @@ void Node::leave(util::Instant now, Outbox& out) {
   s.begin(now, out);
   if (s.running()) {
     s.leave_state = LeaveState::leaving;
-    bridge::LeaveMsg msg{s.clock.time(), s.config.memberlist.name, false};
+    const ws::Leave msg{s.clock.time(), s.config.memberlist.name, false};
     s.clock.increment();
     s.handle_leave_intent(msg, now);
     if (s.members.has_alive_other(s.config.memberlist.name)) {
-      util::Bytes raw = bridge::encode(msg);
+      util::Bytes raw = ws::encode(msg);
       // Beyond Serf: gossip picks peers at random, so a peer may miss all of the intent's
       // transmissions and then see memberlist's dead first (-> "failed"). One direct copy to
       // every alive member makes that unlikely; receivers treat it like the gossiped one.
@@ -361,11 +368,11 @@ util::Status Node::force_leave(const std::string& name, bool prune, util::Instan
   Impl& s = *impl_;
   if (s.shut_down) return {util::Errc::refused, "Serf can't force-leave after Leave or Shutdown"};
   s.begin(now, out);
-  bridge::LeaveMsg msg{s.clock.time(), name, prune};
+  const ws::Leave msg{s.clock.time(), name, prune};
   s.clock.increment();
   s.handle_leave_intent(msg, now);
   if (s.members.has_alive_other(s.config.memberlist.name)) {
-    s.intent_queue.push(bridge::encode(msg));
+    s.intent_queue.push(ws::encode(msg));
   }
   s.end();
   return {};
@@ -377,7 +384,7 @@ util::Status Node::set_tags(Tags tags, util::Instant now, Outbox& out) {
   if (auto st = validate_tags(tags, s.config.protocol); !st.ok()) return st;
   s.begin(now, out);
   s.config.tags = std::move(tags);
-  s.meta = bridge::encode_tags(s.config.tags, s.config.protocol);
+  s.meta = encode_meta(s.config.tags, s.config.protocol);
   s.core->update_meta(now, out.swim);
   // If memberlist did not report our own update, apply it here as Serf would.
   const MemberState* self = s.members.find(s.config.memberlist.name);
@@ -395,23 +402,23 @@ util::Status Node::user_event(const std::string& name, util::ByteView payload, b
     return {util::Errc::too_large,
             fmt::format("user event exceeds configured limit of {} bytes before encoding", limit)};
   }
-  if (raw_size > user_event_size_cap) {
+  if (raw_size > limits::user_event_bytes_max) {
     return {util::Errc::too_large,
             fmt::format("user event exceeds sane limit of {} bytes before encoding",
-                        user_event_size_cap)};
+                        limits::user_event_bytes_max)};
   }
-  bridge::UserEventMsg msg{s.event_clock.time(), name, util::Bytes(payload.begin(), payload.end()),
-                           coalesce};
-  util::Bytes raw = bridge::encode(msg);
+  const ws::UserEvent msg{s.event_clock.time(), name,
+                         util::Bytes(payload.begin(), payload.end()), coalesce};
+  util::Bytes raw = ws::encode(msg);
   if (raw.size() > limit) {
     return {util::Errc::too_large,
             fmt::format("encoded user event exceeds configured limit of {} bytes after encoding",
                         limit)};
   }
-  if (raw.size() > user_event_size_cap) {
+  if (raw.size() > limits::user_event_bytes_max) {
     return {util::Errc::too_large,
             fmt::format("encoded user event exceeds sane limit of {} bytes before encoding",
-                        user_event_size_cap)};
+                        limits::user_event_bytes_max)};
   }
   s.begin(now, out);
   s.event_clock.increment();
@@ -448,6 +455,16 @@ Member Node::local_member() const {
 }
 
 const Tags& Node::tags() const { return impl_->config.tags; }
+
+Counters Node::counters() const {
+  const Impl& s = *impl_;
+  Counters c = s.counters;
+  c.intents_refused = s.intents.refused();
+  for (const BroadcastQueue* q : {&s.intent_queue, &s.event_queue, &s.query_queue}) {
+    c.broadcasts_dropped += q->dropped_for_bytes();
+  }
+  return c;
+}
 
 std::optional<Coordinate> Node::coordinate(const std::string& name) const {
   const Impl& s = *impl_;

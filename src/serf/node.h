@@ -21,11 +21,12 @@
 #include "util/result.h"
 #include "util/rng.h"
 #include "util/time.h"
+#include "wire/serf_messages.h"
 
 namespace serf {
 
 using namespace std::chrono_literals;
-using Tags = std::map<std::string, std::string>;
+using Tags = wire::serf::Tags;
 
 struct Config {
   swim::Config memberlist;            // name, advertise address and timing profile
@@ -50,7 +51,7 @@ struct Config {
   bool disable_coordinates = false;
 };
 
-enum class MemberStatus { none, alive, leaving, left, failed };
+using MemberStatus = wire::serf::MemberStatus;
 const char* status_name(MemberStatus s);  // "none", "alive", "leaving", "left", "failed"
 
 struct Member {
@@ -117,6 +118,20 @@ struct Outbox {
 
 enum class LeaveState { running, leaving, left };
 
+// What serf::Node refused or dropped to stay within its limits (serf/limits.h), since it
+// started: for the agent's logs and stats.
+struct Counters {
+  std::uint64_t filters_unusable = 0;          // query filters that did not decode or compile
+  std::uint64_t query_timeouts_clamped = 0;    // inbound queries asking a longer wait than allowed
+  std::uint64_t relay_factors_clamped = 0;     // inbound queries asking more relayed copies
+  std::uint64_t pending_queries_dropped = 0;   // unanswered queries forgotten at the cap (oldest)
+  std::uint64_t queries_refused = 0;           // too many at one LTime
+  std::uint64_t events_refused = 0;            // too big, too many at one LTime, or ring full
+  std::uint64_t stranger_replies_dropped = 0;  // replies to our queries from non-members
+  std::uint64_t intents_refused = 0;           // intents about new names with the buffer full
+  std::uint64_t broadcasts_dropped = 0;        // by a broadcast queue's byte budget
+};
+
 // Tags must encode to at most 512 bytes of memberlist Meta:
 // "Encoded length of tags exceeds limit of 512 bytes".
 util::Status validate_tags(const Tags& tags, int protocol);
@@ -174,6 +189,7 @@ class Node {
   // Serf's `info` serf section: members, failed, left, health_score, member_time, event_time,
   // query_time, intent_queue, event_queue, query_queue, encrypted (false), coordinate_resets.
   [[nodiscard]] std::map<std::string, std::string> stats() const;
+  [[nodiscard]] Counters counters() const;
 
  private:
   struct Impl;

@@ -13,26 +13,19 @@
 
 #include "serf/broadcast_queue.h"
 #include "serf/event_ring.h"
+#include "serf/inbound_queries.h"
 #include "serf/intents.h"
+#include "serf/limits.h"
 #include "serf/lamport.h"
 #include "serf/member_table.h"
 #include "serf/node.h"
 #include "serf/vivaldi.h"
-#include "serf/wire_bridge.h"
+#include "serf/warn_limiter.h"
 #include "swim/core.h"
 #include "swim/delegate.h"
+#include "wire/serf_messages.h"
 
 namespace serf {
-
-// An inbound query the application may still answer with Node::respond.
-struct PendingQuery {
-  LamportTime ltime = 0;
-  std::uint32_t id = 0;
-  swim::Address addr;
-  std::string source_node;
-  std::uint8_t relay_factor = 0;
-  util::Instant deadline{};
-};
 
 // A query we originated, open until its deadline.
 struct OpenQuery {
@@ -42,6 +35,7 @@ struct OpenQuery {
   bool conflict_vote = false;  // our own _serf_conflict: count, don't report
   std::set<std::string> acks;
   std::set<std::string> responses;
+  std::size_t stranger_replies = 0;  // entries above from names that are not members
   int votes = 0, matching = 0;
 };
 
@@ -82,21 +76,25 @@ struct Node::Impl final : swim::Delegate {
   [[nodiscard]] Member member_from(const swim::Node& n) const;
 
   // --- membership (node_members.cpp) ---
-  bool handle_join_intent(const bridge::JoinMsg& m, util::Instant now);
-  bool handle_leave_intent(const bridge::LeaveMsg& m, util::Instant now);
+  bool handle_join_intent(const wire::serf::Join& m, util::Instant now);
+  bool handle_leave_intent(const wire::serf::Leave& m, util::Instant now);
   void broadcast_join(LamportTime ltime, util::Instant now);
   void erase_member(const std::string& name, bool forced);
   void log_member_event(MemberEventType type, const Member& m);
 
   // --- events and queries (node_query.cpp) ---
-  bool handle_user_event(const bridge::UserEventMsg& m);
-  bool handle_query(const bridge::QueryMsg& q, util::Instant now);
-  void handle_query_response(const bridge::QueryResponseMsg& r);
-  void handle_relay(const bridge::RelayMsg& r);
-  [[nodiscard]] bool should_process(const std::vector<util::Bytes>& filters) const;
-  void answer_internal(std::uint64_t handle, const std::string& name, util::ByteView payload,
+  bool handle_user_event(const wire::serf::UserEvent& m);
+  bool handle_query(const wire::serf::Query& q, util::Instant now);
+  void handle_query_response(const wire::serf::QueryResponse& r);
+  void handle_relay(const wire::serf::Relay& r);
+  bool should_process(const std::vector<util::Bytes>& filters);
+  // The query as we keep it, its timeout clamped (counted, as are relay factors that
+  // relay_response will cap).
+  PendingQuery bounded_query(const wire::serf::Query& q, util::Instant now);
+  void answer_internal(const PendingQuery& q, const std::string& name, util::ByteView payload,
                        util::Instant now);
-  util::Status send_response(PendingQuery& q, bridge::QueryResponseMsg resp, util::Instant now);
+  util::Status send_response(const PendingQuery& q, const wire::serf::QueryResponse& resp,
+                             util::Instant now);
   void relay_response(std::uint8_t relay_factor, const swim::Address& dest,
                       const std::string& dest_name, util::ByteView serf_bytes);
   util::Result<std::uint64_t> start_query(const std::string& name, util::ByteView payload,
@@ -120,6 +118,8 @@ struct Node::Impl final : swim::Delegate {
   util::Bytes meta;
   VivaldiClient vivaldi;
   std::map<std::string, Coordinate> coordinates;  // members' last coordinates
+  Counters counters;
+  WarnLimiter filter_warnings{limits::filter_warning_interval};
 
   Outbox* out_ = nullptr;
   std::vector<Event> pending_events;  // raised outside a step (during construction)
@@ -137,7 +137,7 @@ struct Node::Impl final : swim::Delegate {
   int ignoring_old = 0;                // joins in flight with ignore_old
   std::map<std::string, util::Instant> prune_at;
   std::uint64_t next_handle = 0;
-  std::map<std::uint64_t, PendingQuery> pending;   // by local handle
+  InboundQueries pending{limits::pending_queries_max};  // by local handle
   std::map<LamportTime, OpenQuery> open_queries;   // by LTime, as Serf matches responses
 };
 

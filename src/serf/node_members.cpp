@@ -9,6 +9,8 @@
 
 namespace serf {
 
+namespace ws = wire::serf;
+
 util::Bytes Node::Impl::node_meta(std::size_t limit) {
   // Tags were validated against the 512-byte Meta limit when set; a smaller limit from
   // memberlist is not expected, but never hand out more than it allows.
@@ -78,12 +80,12 @@ void Node::Impl::notify_update(const swim::Node& node, util::Instant) {
 
 // --- intents ---------------------------------------------------------------------------------
 
-bool Node::Impl::handle_join_intent(const bridge::JoinMsg& m, util::Instant now) {
+bool Node::Impl::handle_join_intent(const ws::Join& m, util::Instant now) {
   clock.witness(m.ltime);
   return members.on_join_intent(m.node, m.ltime, now, intents);
 }
 
-bool Node::Impl::handle_leave_intent(const bridge::LeaveMsg& m, util::Instant now) {
+bool Node::Impl::handle_leave_intent(const ws::Leave& m, util::Instant now) {
   clock.witness(m.ltime);
   const bool self_running = m.node == config.memberlist.name && running();
   auto outcome = members.on_leave_intent(m.node, m.ltime, m.prune, self_running, now, intents);
@@ -108,10 +110,10 @@ bool Node::Impl::handle_leave_intent(const bridge::LeaveMsg& m, util::Instant no
 }
 
 void Node::Impl::broadcast_join(LamportTime ltime, util::Instant now) {
-  bridge::JoinMsg msg{ltime, config.memberlist.name};
+  const ws::Join msg{ltime, config.memberlist.name};
   clock.witness(ltime);
   handle_join_intent(msg, now);
-  intent_queue.push(bridge::encode(msg));
+  intent_queue.push(ws::encode(msg));
 }
 
 void Node::Impl::erase_member(const std::string& name, bool forced) {
@@ -129,26 +131,27 @@ void Node::Impl::erase_member(const std::string& name, bool forced) {
 // --- push/pull -------------------------------------------------------------------------------
 
 util::Bytes Node::Impl::local_state(bool) {
-  bridge::PushPullMsg pp;
+  ws::PushPull pp;
   pp.ltime = clock.time();
   pp.event_ltime = event_clock.time();
   pp.query_ltime = query_clock.time();
   for (const auto& [name, st] : members.all()) pp.status_ltimes[name] = st.status_ltime;
   pp.left_members = members.left();
+  // Go sends every slot, nil ones included; only the used ones are shorter and Go reads them.
   for (const auto& slot : event_ring.slots()) {
-    if (slot) pp.events.push_back(*slot);
+    if (slot) pp.events.push_back(slot);
   }
-  return bridge::encode(pp);
+  return ws::encode(pp);
 }
 
 void Node::Impl::merge_remote_state(util::ByteView state, bool join, util::Instant now) {
-  auto decoded = bridge::decode(state);
+  auto decoded = ws::decode(state);
   if (!decoded.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to decode remote state: {}",
             decoded.error().detail);
     return;
   }
-  const auto* pp = std::get_if<bridge::PushPullMsg>(&*decoded);
+  const auto* pp = std::get_if<ws::PushPull>(&*decoded);
   if (!pp) {
     log.log(util::LogLevel::err, "serf", "Remote state has bad type prefix: {}",
             state.empty() ? 0 : state[0]);
@@ -162,21 +165,22 @@ void Node::Impl::merge_remote_state(util::ByteView state, bool join, util::Insta
   for (const auto& name : pp->left_members) {
     auto it = pp->status_ltimes.find(name);
     const LamportTime lt = (it == pp->status_ltimes.end() ? 0 : it->second) + 1;
-    handle_leave_intent(bridge::LeaveMsg{lt, name, false}, now);
+    handle_leave_intent(ws::Leave{lt, name, false}, now);
   }
   for (const auto& [name, lt] : pp->status_ltimes) {
     if (std::find(pp->left_members.begin(), pp->left_members.end(), name) !=
         pp->left_members.end()) {
       continue;
     }
-    handle_join_intent(bridge::JoinMsg{lt, name}, now);
+    handle_join_intent(ws::Join{lt, name}, now);
   }
   if (join && ignoring_old > 0 && pp->event_ltime > event_min_time) {
     event_min_time = pp->event_ltime;
   }
   for (const auto& slot : pp->events) {
-    for (const auto& e : slot.events) {
-      handle_user_event(bridge::UserEventMsg{slot.ltime, e.name, e.payload, false});
+    if (!slot) continue;
+    for (const auto& e : slot->events) {
+      handle_user_event(ws::UserEvent{slot->ltime, e.name, e.payload, false});
     }
   }
 }
@@ -209,13 +213,14 @@ void Node::Impl::notify_conflict(const swim::Node& existing, const swim::Node& o
 
 util::Bytes Node::Impl::ack_payload() {
   if (config.disable_coordinates) return {};
-  return wire::serf::encode_ping_payload(vivaldi.coordinate());
+  return ws::encode_ping_payload(vivaldi.coordinate());
 }
 
 void Node::Impl::notify_ping_complete(const swim::Node& node, util::Duration rtt,
                                       util::ByteView payload) {
-  if (config.disable_coordinates || payload.empty()) return;
-  auto other = wire::serf::decode_ping_payload(payload);
+  // Only members' coordinates are kept: erase_member and reap forget them with the member.
+  if (config.disable_coordinates || payload.empty() || !members.find(node.name)) return;
+  auto other = ws::decode_ping_payload(payload);
   if (!other.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to decode coordinate from ping: {}",
             other.error().detail);

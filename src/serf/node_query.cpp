@@ -5,16 +5,41 @@
 
 #include "serf/node_impl.h"
 #include "serf/query_filter.h"
+#include "wire/serf_codec.h"
 
 namespace serf {
 
+namespace ws = wire::serf;
+
 namespace {
+
 constexpr std::string_view internal_prefix = "_serf_";
+
+
+// What we know of `member` for a _serf_conflict vote (06 c0 when we do not know it).
+util::Bytes encode_conflict_answer(const MemberState* st) {
+  ws::ConflictResponse r;
+  if (st) {
+    const Member& m = st->member;
+    r.member = ws::Member{m.name,         m.addr.ip,      m.addr.port,    m.tags,
+                          m.status,       m.protocol_min, m.protocol_max, m.protocol_cur,
+                          m.delegate_min, m.delegate_max, m.delegate_cur};
+  }
+  return ws::encode(r);
+}
+
+util::Bytes encode_key_answer(const std::string& message) {
+  ws::KeyResponse r;
+  r.result = false;
+  r.message = message;
+  return ws::encode(r);
+}
+
 }  // namespace
 
 void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
   if (msg.empty()) return;
-  auto decoded = bridge::decode(msg);
+  auto decoded = ws::decode(msg);
   if (!decoded.ok()) {
     log.log(util::LogLevel::err, "serf", "Error decoding message type {}: {}", msg[0],
             decoded.error().detail);
@@ -22,26 +47,26 @@ void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
   }
   BroadcastQueue* queue = nullptr;
   bool rebroadcast = false;
-  if (auto* leave = std::get_if<bridge::LeaveMsg>(&*decoded)) {
+  if (auto* leave = std::get_if<ws::Leave>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageLeaveType: {}", leave->node);
     rebroadcast = handle_leave_intent(*leave, now);
     queue = &intent_queue;
-  } else if (auto* join = std::get_if<bridge::JoinMsg>(&*decoded)) {
+  } else if (auto* join = std::get_if<ws::Join>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageJoinType: {}", join->node);
     rebroadcast = handle_join_intent(*join, now);
     queue = &intent_queue;
-  } else if (auto* ev = std::get_if<bridge::UserEventMsg>(&*decoded)) {
+  } else if (auto* ev = std::get_if<ws::UserEvent>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageUserEventType: {}", ev->name);
     rebroadcast = handle_user_event(*ev);
     queue = &event_queue;
-  } else if (auto* q = std::get_if<bridge::QueryMsg>(&*decoded)) {
+  } else if (auto* q = std::get_if<ws::Query>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageQueryType: {}", q->name);
     rebroadcast = handle_query(*q, now);
     queue = &query_queue;
-  } else if (auto* resp = std::get_if<bridge::QueryResponseMsg>(&*decoded)) {
+  } else if (auto* resp = std::get_if<ws::QueryResponse>(&*decoded)) {
     log.log(util::LogLevel::debug, "serf", "messageQueryResponseType: {}", resp->from);
     handle_query_response(*resp);
-  } else if (auto* relay = std::get_if<bridge::RelayMsg>(&*decoded)) {
+  } else if (auto* relay = std::get_if<ws::Relay>(&*decoded)) {
     handle_relay(*relay);
   } else {
     log.log(util::LogLevel::warn, "serf", "Received message of unknown type: {}", msg[0]);
@@ -51,13 +76,24 @@ void Node::Impl::notify_msg(util::ByteView msg, util::Instant now) {
 
 // --- user events -----------------------------------------------------------------------------
 
-bool Node::Impl::handle_user_event(const bridge::UserEventMsg& m) {
+bool Node::Impl::handle_user_event(const ws::UserEvent& m) {
+  if (m.name.size() + m.payload.size() > limits::user_event_bytes_max) {
+    ++counters.events_refused;
+    log.log(util::LogLevel::debug, "serf", "dropping event of {} bytes (over Serf's {})",
+            m.name.size() + m.payload.size(), limits::user_event_bytes_max);
+    return false;
+  }
   event_clock.witness(m.ltime);
   const Admission a = event_ring.admit(m.ltime, event_clock.time(), event_min_time, m.name,
                                        m.payload);
   if (a == Admission::too_old) {
     log.log(util::LogLevel::warn, "serf", "received old event {} from time {} (current: {})",
             m.name, m.ltime, event_clock.time());
+  }
+  if (a == Admission::full) {
+    ++counters.events_refused;
+    log.log(util::LogLevel::debug, "serf", "event ring full at time {}: dropping event {}",
+            m.ltime, m.name);
   }
   if (a != Admission::accepted) return false;
   emit(UserEvent{m.ltime, m.name, m.payload, m.cc});
@@ -66,82 +102,100 @@ bool Node::Impl::handle_user_event(const bridge::UserEventMsg& m) {
 
 // --- queries received ------------------------------------------------------------------------
 
-bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) const {
+bool Node::Impl::should_process(const std::vector<util::Bytes>& filters) {
   const FilterVerdict v = query_applies(filters, config.memberlist.name, config.tags);
-  if (!v.warning.empty()) log.log(util::LogLevel::warn, "serf", "{}", v.warning);
+  if (v.warning.empty()) return v.applies;
+  ++counters.filters_unusable;
+  if (auto held_back = filter_warnings.admit(now_)) {
+    log.log(util::LogLevel::warn, "serf", "{} ({} more unusable filters since the last warning)",
+            v.warning, *held_back);
+  }
   return v.applies;
 }
 
-bool Node::Impl::handle_query(const bridge::QueryMsg& q, util::Instant now) {
+bool Node::Impl::handle_query(const ws::Query& q, util::Instant now) {
   query_clock.witness(q.ltime);
   const Admission a = query_ring.admit(q.ltime, query_clock.time(), query_min_time, q.id);
   if (a == Admission::too_old) {
     log.log(util::LogLevel::warn, "serf", "received old query {} from time {} (current: {})",
             q.name, q.ltime, query_clock.time());
   }
+  if (a == Admission::full) {
+    ++counters.queries_refused;
+    log.log(util::LogLevel::debug, "serf", "too many queries at time {}: dropping query {}",
+            q.ltime, q.name);
+  }
   if (a != Admission::accepted) return false;
   // First sight: pass it on even when the filters exclude us.
-  const bool rebroadcast = (q.flags & bridge::query_flag_no_broadcast) == 0;
+  const bool rebroadcast = (q.flags & ws::query_flag_no_broadcast) == 0;
   if (!should_process(q.filters)) return rebroadcast;
 
-  if (q.flags & bridge::query_flag_ack) {
-    bridge::QueryResponseMsg ack{q.ltime, q.id, config.memberlist.name, bridge::query_flag_ack,
-                                 {}};
-    const util::Bytes raw = bridge::encode(ack);
-    send_serf(q.addr, raw);
-    relay_response(q.relay_factor, q.addr, q.source_node, raw);
+  const PendingQuery pq = bounded_query(q, now);
+  if (q.flags & ws::query_flag_ack) {
+    const util::Bytes raw = ws::encode(
+        ws::QueryResponse{q.ltime, q.id, config.memberlist.name, ws::query_response_flag_ack, {}});
+    send_serf(pq.addr, raw);
+    relay_response(pq.relay_factor, pq.addr, pq.source_node, raw);
+  }
+  if (q.name.rfind(internal_prefix, 0) == 0) {
+    answer_internal(pq, q.name, q.payload, now);
+    return rebroadcast;
   }
   const std::uint64_t handle = ++next_handle;
-  pending[handle] = PendingQuery{q.ltime, q.id, q.addr, q.source_node, q.relay_factor,
-                                 now + q.timeout};
-  if (q.name.rfind(internal_prefix, 0) == 0) {
-    answer_internal(handle, q.name, q.payload, now);
-  } else {
-    emit(QueryEvent{handle, q.ltime, q.name, q.payload, now + q.timeout});
+  if (pending.add(handle, pq)) {
+    ++counters.pending_queries_dropped;
+    log.log(util::LogLevel::debug, "serf", "{} queries unanswered: forgot the oldest",
+            limits::pending_queries_max);
   }
+  emit(QueryEvent{handle, q.ltime, q.name, q.payload, pq.deadline});
   return rebroadcast;
 }
 
-void Node::Impl::answer_internal(std::uint64_t handle, const std::string& name,
+PendingQuery Node::Impl::bounded_query(const ws::Query& q, util::Instant now) {
+  const util::Duration timeout = inbound_query_timeout(q.timeout_ns);
+  if (q.timeout_ns > std::chrono::nanoseconds(limits::inbound_query_timeout_max).count()) {
+    ++counters.query_timeouts_clamped;
+  }
+  if (q.relay_factor > limits::relay_factor_max) ++counters.relay_factors_clamped;
+  return PendingQuery{q.ltime,
+                      q.id,
+                      swim::Address{q.addr, q.port},
+                      q.source_node,
+                      q.relay_factor,
+                      now + timeout};
+}
+
+void Node::Impl::answer_internal(const PendingQuery& q, const std::string& name,
                                  util::ByteView payload, util::Instant now) {
-  auto it = pending.find(handle);
   const std::string op = name.substr(internal_prefix.size());
   util::Bytes answer;
   if (op == "ping") {
-    pending.erase(it);  // the ack was the answer
-    return;
+    return;  // the ack was the answer
   } else if (op == "conflict") {
     const std::string node(util::as_chars(payload));
-    if (node == config.memberlist.name) {
-      pending.erase(it);  // nodes do not vote about themselves
-      return;
-    }
+    if (node == config.memberlist.name) return;  // nodes do not vote about themselves
     log.log(util::LogLevel::debug, "serf", "Got conflict resolution query for '{}'", node);
-    const MemberState* st = members.find(node);
-    answer = bridge::encode_conflict_response(st ? &st->member : nullptr);
+    answer = encode_conflict_answer(members.find(node));
   } else if (op == "install-key" || op == "use-key" || op == "remove-key") {
     log.log(util::LogLevel::err, "serf", "No keyring to modify (encryption not enabled)");
-    answer = bridge::encode_key_response(false, "No keyring to modify (encryption not enabled)");
+    answer = encode_key_answer("No keyring to modify (encryption not enabled)");
   } else if (op == "list-keys") {
     log.log(util::LogLevel::err, "serf", "Keyring is empty (encryption not enabled)");
-    answer = bridge::encode_key_response(false, "Keyring is empty (encryption not enabled)");
+    answer = encode_key_answer("Keyring is empty (encryption not enabled)");
   } else {
     log.log(util::LogLevel::warn, "serf", "Unhandled internal query '{}'", op);
-    pending.erase(it);
     return;
   }
-  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, config.memberlist.name, 0,
-                                std::move(answer)};
-  if (auto st = send_response(it->second, std::move(resp), now); !st.ok()) {
+  const ws::QueryResponse resp{q.ltime, q.id, config.memberlist.name, 0, std::move(answer)};
+  if (auto st = send_response(q, resp, now); !st.ok()) {
     log.log(util::LogLevel::err, "serf", "Failed to respond to {} query: {}", op,
             st.error().detail);
   }
-  pending.erase(handle);
 }
 
-util::Status Node::Impl::send_response(PendingQuery& q, bridge::QueryResponseMsg resp,
+util::Status Node::Impl::send_response(const PendingQuery& q, const ws::QueryResponse& resp,
                                        util::Instant now) {
-  const util::Bytes raw = bridge::encode(resp);
+  const util::Bytes raw = ws::encode(resp);
   if (raw.size() > config.query_response_size_limit) {
     return {util::Errc::too_large, fmt::format("response exceeds limit of {} bytes",
                                                config.query_response_size_limit)};
@@ -158,8 +212,7 @@ void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& 
   const auto& all = members.all();
   if (all.size() < static_cast<std::size_t>(relay_factor) + 1) return;
   const util::Bytes raw =
-      bridge::encode(bridge::RelayMsg{dest, dest_name, util::Bytes(serf_bytes.begin(),
-                                                                   serf_bytes.end())});
+      ws::encode_relay(ws::RelayHeader{dest.ip, dest.port, "", dest_name}, serf_bytes);
   if (raw.size() > config.query_response_size_limit) {
     log.log(util::LogLevel::err, "serf", "relayed response exceeds limit of {} bytes",
             config.query_response_size_limit);
@@ -174,14 +227,16 @@ void Node::Impl::relay_response(std::uint8_t relay_factor, const swim::Address& 
     }
   }
   rng.shuffle(candidates);
-  if (candidates.size() > relay_factor) candidates.resize(relay_factor);
+  // Serf's "enough members" check above uses the factor asked for; the copies are capped.
+  const std::size_t copies = std::min(relay_factor, limits::relay_factor_max);
+  if (candidates.size() > copies) candidates.resize(copies);
   for (const Member* m : candidates) send_serf(m->addr, raw);
 }
 
-void Node::Impl::handle_relay(const bridge::RelayMsg& r) {
-  log.log(util::LogLevel::debug, "serf", "Relaying response to addr: {}",
-          swim::to_string(r.dest));
-  send_serf(r.dest, r.inner);
+void Node::Impl::handle_relay(const ws::Relay& r) {
+  const swim::Address dest{r.header.dest_ip, r.header.dest_port};
+  log.log(util::LogLevel::debug, "serf", "Relaying response to addr: {}", swim::to_string(dest));
+  send_serf(dest, r.inner);
 }
 
 // --- queries we originate --------------------------------------------------------------------
@@ -198,21 +253,30 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
                                                     bool conflict_vote, util::Instant now) {
   if (config.protocol < 4) return {util::Errc::unsupported, "Feature not supported"};
   if (shut_down) return {util::Errc::refused, "Serf can't query after Leave or Shutdown"};
-  bridge::QueryMsg q;
+  if (open_queries.size() >= limits::open_queries_max) {
+    return {util::Errc::refused, fmt::format("too many queries in flight (limit {})",
+                                             limits::open_queries_max)};
+  }
+  const util::Duration timeout =
+      params.timeout.count() > 0 ? params.timeout : default_query_timeout();
+  ws::Query q;
   q.ltime = query_clock.time();
   q.id = static_cast<std::uint32_t>(rng.next_u32() >> 1);  // Go rand.Int31
-  q.addr = config.memberlist.advertise;
+  q.addr = config.memberlist.advertise.ip;
+  q.port = config.memberlist.advertise.port;
   q.source_node = config.memberlist.name;
-  if (!params.filter_nodes.empty()) q.filters.push_back(bridge::encode_node_filter(params.filter_nodes));
-  for (const auto& [tag, expr] : params.filter_tags) {
-    q.filters.push_back(bridge::encode_tag_filter(tag, expr));
+  if (!params.filter_nodes.empty()) {
+    q.filters.push_back(ws::encode_filter(ws::NodeFilter{params.filter_nodes}));
   }
-  q.flags = params.request_ack ? bridge::query_flag_ack : 0;
+  for (const auto& [tag, expr] : params.filter_tags) {
+    q.filters.push_back(ws::encode_filter(ws::TagFilter{tag, expr}));
+  }
+  q.flags = params.request_ack ? ws::query_flag_ack : 0;
   q.relay_factor = params.relay_factor;
-  q.timeout = params.timeout.count() > 0 ? params.timeout : default_query_timeout();
+  q.timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
   q.name = name;
   q.payload.assign(payload.begin(), payload.end());
-  util::Bytes raw = bridge::encode(q);
+  util::Bytes raw = ws::encode(q);
   if (raw.size() > config.query_size_limit) {
     return {util::Errc::too_large,
             fmt::format("query exceeds limit of {} bytes", config.query_size_limit)};
@@ -220,7 +284,7 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
   OpenQuery open;
   open.handle = ++next_handle;
   open.id = q.id;
-  open.deadline = now + q.timeout;
+  open.deadline = now + timeout;
   open.conflict_vote = conflict_vote;
   open_queries[q.ltime] = open;
   handle_query(q, now);  // also witnesses the query clock
@@ -228,7 +292,7 @@ util::Result<std::uint64_t> Node::Impl::start_query(const std::string& name,
   return open.handle;
 }
 
-void Node::Impl::handle_query_response(const bridge::QueryResponseMsg& r) {
+void Node::Impl::handle_query_response(const ws::QueryResponse& r) {
   auto it = open_queries.find(r.ltime);
   if (it == open_queries.end()) {
     log.log(util::LogLevel::warn, "serf",
@@ -242,20 +306,28 @@ void Node::Impl::handle_query_response(const bridge::QueryResponseMsg& r) {
     return;
   }
   if (now_ > q.deadline || !out_) return;
-  const bool ack = (r.flags & bridge::query_flag_ack) != 0;
+  const bool ack = (r.flags & ws::query_response_flag_ack) != 0;
   auto& seen = ack ? q.acks : q.responses;
-  if (!seen.insert(r.from).second) return;  // duplicate, e.g. a relayed copy
+  if (seen.count(r.from)) return;  // duplicate, e.g. a relayed copy
+  if (!members.find(r.from)) {
+    if (q.stranger_replies >= limits::stranger_replies_max) {
+      ++counters.stranger_replies_dropped;
+      return;
+    }
+    ++q.stranger_replies;
+  }
+  seen.insert(r.from);
   if (q.conflict_vote) {
     if (ack) return;
-    auto member = bridge::decode_conflict_response(r.payload);
-    if (!member.ok()) {
+    auto answer = ws::decode_as<ws::ConflictResponse>(r.payload);
+    if (!answer.ok()) {
       log.log(util::LogLevel::err, "serf", "Failed to decode conflict query response: {}",
-              member.error().detail);
+              answer.error().detail);
       return;
     }
     ++q.votes;
-    const Member* m = member->has_value() ? &**member : nullptr;
-    if (m && m->addr == config.memberlist.advertise) ++q.matching;
+    const auto& m = answer->member;
+    if (m && swim::Address{m->addr, m->port} == config.memberlist.advertise) ++q.matching;
     return;
   }
   out_->query_replies.push_back(QueryReply{ack ? QueryReply::Kind::ack : QueryReply::Kind::response,
@@ -292,13 +364,13 @@ void Node::Impl::close_queries(util::Instant now) {
 util::Status Node::respond(std::uint64_t id, util::ByteView payload, util::Instant now,
                            Outbox& out) {
   Impl& s = *impl_;
-  auto it = s.pending.find(id);
-  if (it == s.pending.end()) return {util::Errc::not_found, "response already sent"};
+  const PendingQuery* q = s.pending.find(id);
+  if (!q) return {util::Errc::not_found, "response already sent"};
   s.begin(now, out);
-  bridge::QueryResponseMsg resp{it->second.ltime, it->second.id, s.config.memberlist.name, 0,
-                                util::Bytes(payload.begin(), payload.end())};
-  auto st = s.send_response(it->second, std::move(resp), now);
-  if (st.ok()) s.pending.erase(it);
+  const ws::QueryResponse resp{q->ltime, q->id, s.config.memberlist.name, 0,
+                              util::Bytes(payload.begin(), payload.end())};
+  auto st = s.send_response(*q, resp, now);
+  if (st.ok()) s.pending.erase(id);
   s.end();
   return st;
 }

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "serf/limits.h"
+
 namespace {
 util::Bytes msg(std::size_t n, std::uint8_t fill) { return util::Bytes(n, fill); }
 }
@@ -59,5 +61,19 @@ TEST_SUITE("serf.broadcast_queue") {
     CHECK_FALSE(q.sent(new_id, 1));  // kept, never sent
     CHECK(q.sent(old_id, 2));        // dropped
     CHECK(q.prune(5) == 0);
+  }
+
+  TEST_CASE("a queue over broadcast_queue_bytes_max drops to three quarters at the push") {
+    serf::BroadcastQueue q;
+    const std::size_t size = 9000;
+    const std::size_t cost = size + serf::limits::broadcast_entry_overhead_bytes;
+    const std::size_t fit = serf::limits::broadcast_queue_bytes_max / cost;
+    for (std::size_t i = 0; i < fit; ++i) q.push(msg(size, 1));
+    CHECK(q.size() == fit);
+    CHECK(q.dropped_for_bytes() == 0);
+    q.push(msg(size, 2));
+    CHECK(q.bytes() <= serf::limits::broadcast_queue_bytes_max / 4 * 3);
+    CHECK(q.dropped_for_bytes() == fit + 1 - q.size());
+    CHECK(q.bytes() == q.size() * cost);
   }
 }

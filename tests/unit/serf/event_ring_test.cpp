@@ -3,6 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
+#include "serf/limits.h"
+
 using serf::Admission;
 
 namespace {
@@ -55,5 +59,46 @@ TEST_SUITE("serf.event_ring") {
     CHECK(r.admit(2, 3, 0, 78) == Admission::accepted);
     CHECK(r.admit(10, 11, 0, 77) == Admission::accepted);
     CHECK(r.admit(2, 11, 0, 77) == Admission::too_old);
+  }
+
+  TEST_CASE("at most events_per_ltime_max distinct events are recorded at one LTime") {
+    serf::EventRing r(8);
+    for (std::size_t i = 0; i < serf::limits::events_per_ltime_max; ++i) {
+      REQUIRE(r.admit(3, 4, 0, "e" + std::to_string(i), bv("")) == Admission::accepted);
+    }
+    CHECK(r.admit(3, 4, 0, "one-more", bv("")) == Admission::full);
+    CHECK(r.admit(3, 4, 0, "e0", bv("")) == Admission::duplicate);
+    CHECK(r.admit(4, 5, 0, "one-more", bv("")) == Admission::accepted);
+  }
+
+  TEST_CASE("at most queries_per_ltime_max distinct queries are recorded at one LTime") {
+    serf::QueryRing r(8);
+    for (std::uint32_t id = 0; id < serf::limits::queries_per_ltime_max; ++id) {
+      REQUIRE(r.admit(2, 3, 0, id) == Admission::accepted);
+    }
+    CHECK(r.admit(2, 3, 0, 100000) == Admission::full);
+    CHECK(r.admit(2, 3, 0, 0) == Admission::duplicate);
+    CHECK(r.admit(3, 4, 0, 100000) == Admission::accepted);
+  }
+
+  TEST_CASE("the event ring holds at most event_ring_bytes_max and frees a reused slot's bytes") {
+    const std::size_t slots = 512;
+    serf::EventRing r(slots);
+    const std::string payload(9000, 'p');
+    // Two 9 KB events per LTime over all slots is ~9.2 MB: more than the ring may hold.
+    std::size_t accepted = 0;
+    Admission last = Admission::accepted;
+    for (serf::LamportTime t = 1; t <= slots && last != Admission::full; ++t) {
+      for (const char* name : {"a", "b"}) {
+        last = r.admit(t, t + 1, 0, name, bv(payload.c_str()));
+        if (last != Admission::accepted) break;
+        ++accepted;
+      }
+    }
+    CHECK(last == Admission::full);
+    CHECK(r.bytes() <= serf::limits::event_ring_bytes_max);
+    CHECK(accepted == serf::limits::event_ring_bytes_max / 9001);
+    // LTime slots + 1 reuses slot 1 and frees its two events: room again.
+    CHECK(r.admit(slots + 1, slots + 2, 0, "c", bv(payload.c_str())) == Admission::accepted);
   }
 }

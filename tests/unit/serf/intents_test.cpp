@@ -3,6 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+
+#include "serf/limits.h"
+
 using namespace std::chrono_literals;
 using serf::IntentType;
 
@@ -39,5 +43,19 @@ TEST_SUITE("serf.intents") {
     CHECK(b.size() == 1);
     CHECK_FALSE(b.recent("a", IntentType::join).has_value());
     CHECK(b.recent("b", IntentType::join) == 1);
+  }
+
+  TEST_CASE("intents about new names are refused once recent_intents_max are held") {
+    serf::RecentIntents b;
+    for (std::size_t i = 0; i < serf::limits::recent_intents_max; ++i) {
+      REQUIRE(b.upsert("n" + std::to_string(i), IntentType::join, 1, t0));
+    }
+    CHECK_FALSE(b.upsert("newcomer", IntentType::join, 1, t0));
+    CHECK(b.refused() == 1);
+    CHECK(b.size() == serf::limits::recent_intents_max);
+    CHECK_FALSE(b.recent("newcomer", IntentType::join).has_value());
+    CHECK(b.upsert("n0", IntentType::leave, 2, t0));  // known names still update
+    b.reap(t0 + 10min, 5min);
+    CHECK(b.upsert("newcomer", IntentType::join, 1, t0 + 10min));
   }
 }

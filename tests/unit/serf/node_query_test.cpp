@@ -3,21 +3,26 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "serf_net.h"
+#include "serf_packets.h"
+#include "wire/codec.h"
+#include "wire/limits.h"
 #include "wire/serf_codec.h"
 
 using namespace std::chrono_literals;
 using serf_test::Host;
+using serf_test::form;
 using serf_test::Net;
+using serf_test::find_query_event;
+using serf_test::inbound_query;
+using serf_test::reply_address;
+using serf_test::sender;
+using serf_test::serf_sent_to;
+using serf_test::user_packet;
 
 namespace {
-
-void form(Net& net, int n) {
-  for (int i = 0; i < n; ++i) net.add();
-  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
-  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
-  net.run_for(40s);
-}
 
 int count_queries(const Host& h) {
   int n = 0;
@@ -47,6 +52,114 @@ std::vector<serf::QueryReply> replies(const Host& h, serf::QueryReply::Kind kind
 }  // namespace
 
 TEST_SUITE("serf.node_query") {
+  TEST_CASE("an inbound query is acked at its response address and lasts the timeout it asks") {
+    Net net;
+    Host& a = net.add();
+    const util::Bytes packet =
+        user_packet(wire::serf::encode(inbound_query(42, 3'200'000'000)));
+    serf::Outbox out;
+    a.node->on_packet(sender, packet, net.now(), out);
+    const serf::QueryEvent* q = find_query_event(out);
+    REQUIRE(q != nullptr);
+    CHECK(q->deadline == net.now() + 3200ms);
+    const auto sent = serf_sent_to(out, reply_address);
+    REQUIRE(sent.size() == 1);
+    const auto* ack = std::get_if<wire::serf::QueryResponse>(&sent[0]);
+    REQUIRE(ack != nullptr);
+    CHECK(ack->id == 42);
+    CHECK(ack->from == "n1");
+    CHECK(ack->flags == wire::serf::query_response_flag_ack);
+
+    serf::Outbox answer;
+    REQUIRE(a.node->respond(q->id, util::as_bytes("ok"), net.now() + 3s, answer).ok());
+    const auto responses = serf_sent_to(answer, reply_address);
+    REQUIRE(responses.size() == 1);
+    const auto* resp = std::get_if<wire::serf::QueryResponse>(&responses[0]);
+    REQUIRE(resp != nullptr);
+    CHECK(resp->flags == 0);
+    CHECK(resp->payload == util::to_bytes("ok"));
+  }
+
+  TEST_CASE("an inbound query with a negative timeout is already past its deadline") {
+    Net net;
+    Host& a = net.add();
+    serf::Outbox out;
+    a.node->on_packet(
+        sender, user_packet(wire::serf::encode(inbound_query(1, -5))),
+        net.now(), out);
+    const serf::QueryEvent* q = find_query_event(out);
+    REQUIRE(q != nullptr);
+    CHECK(q->deadline == net.now());
+  }
+
+  TEST_CASE("queries with hostile tag filters are handled promptly and apply to no one") {
+    Net net;
+    Host& a = net.add([](serf::Config& c) { c.tags = {{"role", "web-server-eu-west-1"}}; });
+    auto nested = [](std::size_t depth) {
+      return std::string(depth, '(') + std::string(depth, ')');
+    };
+    struct Row {
+      const char* what;
+      std::string expr;
+      bool compress;  // big filters fit a datagram only after LZW, as in the attack
+    };
+    // 30000 groups are 60 KB, just under wire's 64 KiB text cap; 100000 groups (200 KB) are
+    // refused by the decoder already and never reach the filter.
+    const Row rows[] = {{"catastrophic", "(.*.*)*Z", false},
+                        {"5000 nested groups", nested(5000), false},
+                        {"30000 nested groups", nested(30000), true},
+                        {"100000 nested groups", nested(100000), true}};
+    std::uint32_t id = 100;
+    for (const auto& row : rows) {
+      CAPTURE(row.what);
+      wire::serf::Query q = inbound_query(++id, 1'000'000'000);
+      q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", row.expr})};
+      util::Bytes packet = user_packet(wire::serf::encode(q));
+      if (row.compress) packet = wire::encode_compress(packet);
+      REQUIRE(packet.size() <= wire::limits::udp_packet_bytes_max);
+      serf::Outbox out;
+      const auto started = std::chrono::steady_clock::now();
+      a.node->on_packet(sender, packet, net.now(), out);
+      const auto took = std::chrono::steady_clock::now() - started;
+      CHECK(took < std::chrono::seconds(1));  // std::regex: > 15 s, or a stack overflow
+      CHECK(find_query_event(out) == nullptr);
+      CHECK(serf_sent_to(out, reply_address).empty());  // no ack: the query does not apply
+    }
+    CHECK(a.node->counters().filters_unusable == 2);  // 5000 and 30000; `(.*.*)*Z` compiles
+  }
+
+  TEST_CASE("a valid Go-syntax tag filter still selects the nodes it matches") {
+    Net net;
+    Host& a = net.add([](serf::Config& c) { c.tags = {{"role", "Web-Server"}}; });
+    wire::serf::Query q = inbound_query(7, 1'000'000'000);
+    q.filters = {wire::serf::encode_filter(wire::serf::TagFilter{"role", "(?i)^web-\\pL+$"})};
+    serf::Outbox out;
+    a.node->on_packet(sender, user_packet(wire::serf::encode(q)), net.now(), out);
+    CHECK(find_query_event(out) != nullptr);
+    CHECK(serf_sent_to(out, reply_address).size() == 1);
+    CHECK(a.node->counters().filters_unusable == 0);
+  }
+
+  TEST_CASE("serf messages that are never gossiped, and garbage, are dropped without effect") {
+    Net net;
+    Host& a = net.add();
+    net.run_for(1s);  // the node's own member-join goes out with its first step
+    const util::Bytes never_gossiped[] = {
+        wire::serf::encode(wire::serf::KeyResponse{}),
+        wire::serf::encode(wire::serf::KeyRequest{}),
+        wire::serf::encode(wire::serf::ConflictResponse{}),
+        util::Bytes{0x63, 0x80},  // unknown serf type
+        util::Bytes{0x01, 0x81},  // truncated join
+    };
+    for (const auto& bytes : never_gossiped) {
+      serf::Outbox out;
+      a.node->on_packet(sender, user_packet(bytes), net.now(), out);
+      CHECK(out.events.empty());
+      CHECK(out.swim.packets.empty());
+    }
+    CHECK(a.node->members().size() == 1);
+  }
+
   TEST_CASE("a query is acked and answered by every node") {
     Net net;
     form(net, 3);

@@ -4,22 +4,18 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "serf_net.h"
+#include "wire/codec.h"
 
 using namespace std::chrono_literals;
 using serf::MemberStatus;
 using serf_test::Host;
+using serf_test::form;
 using serf_test::Net;
 
 namespace {
-
-// n hosts, all joined through n1.
-void form(Net& net, int n) {
-  for (int i = 0; i < n; ++i) net.add();
-  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
-  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
-  net.run_for(40s);
-}
 
 int count_member_events(const Host& h, serf::MemberEventType type, const std::string& name) {
   int n = 0;
@@ -161,6 +157,41 @@ TEST_SUITE("serf.node") {
       CHECK(count_user_events(net.host(i), "deploy") == 1);
     }
     CHECK(net.host(0).node->stats().at("event_time") == "2");
+  }
+
+  TEST_CASE("a node below protocol 3 advertises only its role tag") {
+    Net net;
+    net.add();
+    net.add([](serf::Config& c) {
+      c.protocol = 2;
+      c.tags = {{"role", "web"}, {"dc", "x"}};
+    });
+    net.join(net.host(1), net.host(0));
+    net.run_for(5s);
+    const auto members = net.host(0).node->members();
+    const auto it = std::find_if(members.begin(), members.end(),
+                                 [](const serf::Member& m) { return m.name == "n2"; });
+    REQUIRE(it != members.end());
+    CHECK(it->tags == serf::Tags{{"role", "web"}});
+  }
+
+  TEST_CASE("a member whose meta is not a tag map is listed without tags") {
+    Net net;
+    Host& a = net.add();
+    wire::Alive alive;
+    alive.incarnation = 1;
+    alive.node = "x";
+    alive.addr = {10, 0, 0, 7};
+    alive.port = 7946;
+    alive.meta = {0xff, 0x81, 0xa4, 'r', 'o', 'l', 'e', 0x01};  // {"role": 1}
+    alive.vsn = swim::Config{}.vsn;
+    net.step(a, [&](serf::Node& n, util::Instant t, serf::Outbox& out) {
+      n.on_packet(swim::Address{{10, 0, 0, 7}, 7946}, wire::encode(alive), t, out);
+    });
+    CHECK(net.status(a, "x") == MemberStatus::alive);
+    for (const auto& m : a.node->members()) {
+      if (m.name == "x") CHECK(m.tags.empty());
+    }
   }
 
   TEST_CASE("user events over the size limit are refused with Serf's words") {

@@ -3,10 +3,16 @@
 
 #include <doctest/doctest.h>
 
-#include "serf/wire_bridge.h"
+#include "wire/serf_codec.h"
 
-using serf::bridge::encode_node_filter;
-using serf::bridge::encode_tag_filter;
+namespace {
+util::Bytes encode_node_filter(std::vector<std::string> nodes) {
+  return wire::serf::encode_filter(wire::serf::NodeFilter{std::move(nodes)});
+}
+util::Bytes encode_tag_filter(std::string tag, std::string expr) {
+  return wire::serf::encode_filter(wire::serf::TagFilter{std::move(tag), std::move(expr)});
+}
+}  // namespace
 
 TEST_SUITE("serf.query_filter") {
   TEST_CASE("no filters means the query applies") {
@@ -60,6 +66,21 @@ TEST_SUITE("serf.query_filter") {
     }
     auto bad_regex = serf::query_applies({encode_tag_filter("role", "(")}, "a", {{"role", "x"}});
     CHECK_FALSE(bad_regex.applies);
-    CHECK(bad_regex.warning == "failed to compile filter regex (()");
+    CHECK(bad_regex.warning == "failed to compile filter regex ((): missing ): (");
+  }
+
+  TEST_CASE("a filter regex over the size cap does not apply, and its warning is short") {
+    const std::string huge(5000, '(');
+    auto v = serf::query_applies({encode_tag_filter("role", huge)}, "a", {{"role", "x"}});
+    CHECK_FALSE(v.applies);
+    CHECK(v.warning.size() < 300);
+    CHECK(v.warning.find("exceeds limit of 1024 bytes") != std::string::npos);
+  }
+
+  TEST_CASE("tag filters use Go's regexp syntax") {
+    const serf::Tags tags{{"role", "Web-Server"}};
+    CHECK(serf::query_applies({encode_tag_filter("role", "(?i)^web-")}, "a", tags).applies);
+    CHECK(serf::query_applies({encode_tag_filter("role", "^\\pL+-")}, "a", tags).applies);
+    CHECK_FALSE(serf::query_applies({encode_tag_filter("role", "^web")}, "a", tags).applies);
   }
 }

@@ -252,4 +252,12 @@ class Net {
   std::uint64_t next_inbound_ = 0;
 };
 
+// n hosts, all joined through n1.
+inline void form(Net& net, int n) {
+  for (int i = 0; i < n; ++i) net.add();
+  for (int i = 1; i < n; ++i) net.join(net.host(static_cast<std::size_t>(i)), net.host(0));
+  // Gossip may miss a node; push/pull (every 15 s with the local profile) repairs that.
+  net.run_for(40s);
+}
+
 }  // namespace serf_test

@@ -139,6 +139,19 @@ TEST_SUITE("wire.serf_codec") {
           util::Errc::unsupported);
   }
 
+  TEST_CASE("encode_relay carries the destination and the inner message unchanged") {
+    const auto inner = ws::encode(ws::QueryResponse{.ltime = 3, .id = 7, .from = "b", .flags = 1,
+                                                    .payload = {}});
+    const ws::RelayHeader header{.dest_ip = hex("7f000001"), .dest_port = 7000, .dest_zone = "",
+                                 .dest_name = "a"};
+    const auto bytes = ws::encode_relay(header, inner);
+    CHECK(bytes == ws::encode(ws::Relay{.header = header, .inner = inner}));
+    auto back = ws::decode_as<ws::Relay>(bytes);
+    REQUIRE(back.ok());
+    CHECK(back->header == header);
+    CHECK(back->inner == inner);
+  }
+
   TEST_CASE("a relay needs an inner message") {
     const auto r = ws::encode_relay(ws::RelayHeader{.dest_ip = hex("7f000001"), .dest_port = 1,
                                                     .dest_zone = "", .dest_name = "a"},
