@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "agent/rpc_server.h"
+#include "rpc/codec.h"
 
 namespace agent {
 
@@ -82,7 +83,7 @@ void RpcConn::handle(rpc::Request& request) {
   }
   if (request.command == Command::handshake) {
     auto& h = std::get<rpc::HandshakeRequest>(request.body);
-    if (h.version != rpc::limits::ipc_version) return reply(seq, rpc::errors::unsupported_ipc_version);
+    if (h.version != rpc::ipc_version) return reply(seq, rpc::errors::unsupported_ipc_version);
     if (handshake_done_) return reply(seq, rpc::errors::duplicate_handshake);
     handshake_done_ = true;
     return reply(seq, "");

@@ -11,7 +11,7 @@
 
 #include "agent/agent_api.h"
 #include "agent/event_filter.h"
-#include "agent/rpc_protocol.h"
+#include "rpc/stream_splitter.h"
 #include "runtime/uv_handle.h"
 #include "util/log.h"
 

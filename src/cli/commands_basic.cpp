@@ -8,7 +8,6 @@
 
 namespace cli {
 
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -164,14 +163,14 @@ int run_join(Args args, Ui& ui) {
   }
   auto client = connect_or_report(rpc_flags, ui);
   if (!client) return 1;
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   auto s = client->call(rpc::Command::join, rpc::JoinRequest{*addrs, replay}, &body);
   if (!s.ok()) {
     ui.out("Error joining the cluster: " + s.error().detail);
     return 1;
   }
   rpc::JoinResponse resp;
-  if (auto d = rpc::decode(body.get(), resp); !d.ok()) {
+  if (auto d = rpc::decode(body->root(), resp); !d.ok()) {
     ui.out("Error joining the cluster: " + d.error().detail);
     return 1;
   }

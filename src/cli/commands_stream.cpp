@@ -9,7 +9,6 @@
 
 namespace cli {
 
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -27,7 +26,7 @@ constexpr const char* troubleshooting =
 
 // Prints one stream record of `monitor`: a log line, or an event as "Event Info:" + fields.
 void print_monitor_record(Ui& ui, const StreamRecord& rec, std::uint64_t log_seq) {
-  const msgpack::object& o = rec.body.get();
+  const wire::mp::Object& o = rec.body.root();
   if (rec.seq == log_seq) {
     rpc::LogRecord log;
     if (rpc::decode(o, log).ok()) ui.out(log.log);
@@ -119,7 +118,7 @@ bool read_query_records(RpcClient& client, F&& on) {
     auto rec = client.next_record();
     if (!rec.ok()) return false;
     rpc::QueryRecord qr;
-    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
+    if (!rpc::decode(rec->body.root(), qr).ok()) continue;
     if (qr.type == "done") return true;
     on(qr);
   }
@@ -398,10 +397,10 @@ int run_keys(Args args, Ui& ui) {
   ui.out(std::string("==> ") + op.start);
   rpc::RequestBody body;
   if (!list) body = rpc::KeyRequest{!install.empty() ? install : !use.empty() ? use : remove};
-  msgpack::object_handle resp_obj;
+  std::optional<wire::mp::Document> resp_obj;
   auto s = client->call(op.command, body, &resp_obj);
   rpc::KeyResponse resp;
-  const bool decoded = rpc::decode(resp_obj.get(), resp).ok();
+  const bool decoded = resp_obj && rpc::decode(resp_obj->root(), resp).ok();
   if (!s.ok()) {
     if (decoded) print_key_failures(ui, resp);
     ui.out("");

@@ -233,7 +233,7 @@ std::string go_quote(std::string_view s) {
   return out;
 }
 
-std::string go_syntax(const msgpack::object& o, int depth) {
+std::string go_syntax(const wire::mp::Object& o, int depth) {
   using T = msgpack::type::object_type;
   switch (o.type) {
     case T::NIL: return "<nil>";

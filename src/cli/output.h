@@ -12,10 +12,9 @@
 #include <variant>
 #include <vector>
 
-#include <msgpack.hpp>
-
 #include "util/bytes.h"
 #include "util/result.h"
+#include "wire/msgpack.h"
 
 namespace cli {
 
@@ -70,7 +69,7 @@ std::string go_quote(std::string_view s);
 // "Event Info:" lines): strings quoted, unsigned ints in hex (0x5), bin as []byte{0x68, ...},
 // maps as map[interface {}]interface {}{"k":v} with sorted keys, arrays as []interface {}{...};
 // depth > 0 (inside a map or array) spells bin as []uint8{...}, as fmt does.
-std::string go_syntax(const msgpack::object& o, int depth = 0);
+std::string go_syntax(const wire::mp::Object& o, int depth = 0);
 
 // net.TCPAddr.String(): "1.2.3.4:80", "[::1]:80"; v4-mapped IPv6 prints as IPv4.
 std::string format_tcp_addr(util::ByteView ip, std::uint16_t port);

@@ -1,6 +1,6 @@
 // Tests of the CLI's dispatch, argument errors and RPC exchanges. Exchanges run against a tiny
 // in-process agent: a thread that accepts one connection on 127.0.0.1:0 and answers each
-// request through agent::rpc's RequestReader and encoders.
+// request through rpc's RequestReader and encoders.
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>
@@ -14,8 +14,6 @@
 #include "cli/cli_main.h"
 #include "cli/commands.h"
 #include "cli/rpc_client.h"
-
-namespace rpc = agent::rpc;
 
 namespace {
 

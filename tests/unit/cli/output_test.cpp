@@ -8,9 +8,9 @@
 
 namespace {
 
-agent::rpc::Member member(std::string name, std::uint8_t last_octet, agent::rpc::StringMap tags,
-                          std::string status = "alive") {
-  agent::rpc::Member m;
+rpc::Member member(std::string name, std::uint8_t last_octet, rpc::StringMap tags,
+                   std::string status = "alive") {
+  rpc::Member m;
   m.name = std::move(name);
   m.addr = {127, 0, 0, last_octet};
   m.port = 7946;
@@ -41,8 +41,8 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("members text output matches serf's rows, with sorted tags") {
-    std::vector<agent::rpc::Member> ms = {member("n1", 1, {{"role", "web"}, {"dc", "east"}}),
-                                          member("n3", 3, {}, "left")};
+    std::vector<rpc::Member> ms = {member("n1", 1, {{"role", "web"}, {"dc", "east"}}),
+                                   member("n3", 3, {}, "left")};
     CHECK(cli::format_members(ms, false, false) ==
           "n1  127.0.0.1:7946  alive  dc=east,role=web\nn3  127.0.0.3:7946  left   ");
     CHECK(cli::format_members(ms, true, false) ==
@@ -95,7 +95,7 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("info text is sorted sections of tab-indented key = value") {
-    agent::rpc::StatsResponse st{{"serf", {{"members", "3"}, {"failed", "0"}}},
+    rpc::StatsResponse st{{"serf", {{"members", "3"}, {"failed", "0"}}},
                                  {"agent", {{"name", "n1"}}}};
     CHECK(cli::format_stats(st, false) ==
           "agent:\n\tname = n1\nserf:\n\tfailed = 0\n\tmembers = 3\n");
@@ -121,23 +121,23 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("go_syntax prints decoded msgpack like Go's %#v") {
-    CHECK(cli::go_syntax(unpack(agent::rpc::encode(agent::rpc::LogRecord{"hi"})).get()) ==
+    CHECK(cli::go_syntax(unpack(rpc::encode(rpc::LogRecord{"hi"})).get()) ==
           "map[interface {}]interface {}{\"Log\":\"hi\"}");
     auto rec =
-        unpack(agent::rpc::encode(agent::rpc::UserEventRecord{"user", 300, "d", {'h', 'i'}, true}));
+        unpack(rpc::encode(rpc::UserEventRecord{"user", 300, "d", {'h', 'i'}, true}));
     const auto& o = rec.get();
     REQUIRE(o.type == msgpack::type::MAP);
     CHECK(cli::go_syntax(o.via.map.ptr[1].val) == "0x12c");  // LTime 300: uint16 on the wire
     CHECK(cli::go_syntax(o.via.map.ptr[3].val) == "[]byte{0x68, 0x69}");
     CHECK(cli::go_syntax(o.via.map.ptr[4].val) == "true");
-    auto small = unpack(agent::rpc::encode(agent::rpc::StopRequest{5}));
+    auto small = unpack(rpc::encode(rpc::StopRequest{5}));
     CHECK(cli::go_syntax(small.get().via.map.ptr[0].val) == "5");
-    auto nil = unpack(agent::rpc::encode(agent::rpc::QueryRecord{"done", "", {}}));
+    auto nil = unpack(rpc::encode(rpc::QueryRecord{"done", "", {}}));
     CHECK(cli::go_syntax(nil.get().via.map.ptr[2].val) == "<nil>");
   }
 
   TEST_CASE("go_syntax of a member event matches serf monitor's line byte for byte") {
-    agent::rpc::Member m;
+    rpc::Member m;
     m.name = "m2";
     m.addr = {127, 0, 0, 82};
     m.port = 17946;
@@ -148,7 +148,7 @@ TEST_SUITE("cli.output") {
     m.delegate_min = 2;
     m.delegate_max = 5;
     m.delegate_cur = 5;
-    auto rec = unpack(agent::rpc::encode(agent::rpc::MemberEventRecord{"member-join", {m}}));
+    auto rec = unpack(rpc::encode(rpc::MemberEventRecord{"member-join", {m}}));
     // Observed from `serf monitor` (serf 0.9.4) for the same member.
     CHECK(cli::go_syntax(rec.get().via.map.ptr[1].val) ==
           "[]interface {}{map[interface {}]interface {}{\"Addr\":[]uint8{0x7f, 0x0, 0x0, 0x52}, "
@@ -179,10 +179,10 @@ TEST_SUITE("cli.output") {
   }
 
   TEST_CASE("rtt distance adds heights and applies a positive adjustment") {
-    agent::rpc::Coordinate a{{0.003, 0.004}, 0, 0.0001, 0.001};
-    agent::rpc::Coordinate b{{0, 0}, 0, 0.0001, 0.001};
+    rpc::Coordinate a{{0.003, 0.004}, 0, 0.0001, 0.001};
+    rpc::Coordinate b{{0, 0}, 0, 0.0001, 0.001};
     CHECK(cli::coordinate_distance_s(a, b) == doctest::Approx(0.005 + 0.002 + 0.0002));
-    agent::rpc::Coordinate c{{0, 0}, 0, -1.0, 0};
+    rpc::Coordinate c{{0, 0}, 0, -1.0, 0};
     CHECK(cli::coordinate_distance_s(c, b) == doctest::Approx(0.001));  // adjusted < 0: ignored
   }
 }

@@ -1,0 +1,23 @@
+// Limits of the RPC protocol and of the agent's RPC server (ARCHITECTURE §1.3): what one
+// message may hold, and what one client, or all of them together, may make the agent hold.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rpc::limits {
+
+// --- one message ---------------------------------------------------------------------------
+// Deepest body is members: map > Members array > member map > Tags map (4); room to spare.
+constexpr std::size_t depth_max = 8;
+// Entries of one array or map: a members reply of a very large cluster stays well below.
+constexpr std::size_t container_entries_max = 1 << 20;
+// Bytes of one str or bin (log lines, payloads); Serf's own payloads are at most 9 KiB.
+constexpr std::size_t str_bytes_max = 1 << 20;
+// Bytes buffered for one object that has not fully arrived (the client reading replies); also
+// bounds msgpack-cxx's allocation, which runs only on complete objects.
+constexpr std::size_t pending_bytes_max = 16 << 20;
+// The same for the server reading a request: a request is a few names, tags and a payload.
+constexpr std::size_t request_pending_bytes_max = 1 << 20;
+
+}  // namespace rpc::limits
