@@ -20,4 +20,16 @@ constexpr std::size_t pending_bytes_max = 16 << 20;
 // The same for the server reading a request: a request is a few names, tags and a payload.
 constexpr std::size_t request_pending_bytes_max = 1 << 20;
 
+// --- what the agent's RPC server holds (agent/rpc_conn.cpp, agent/rpc_server.cpp) ----------
+// Replies and records queued for one client. Past it the server stops taking that client's
+// requests and reading its socket (a client that pipelines and never reads costs at most this
+// plus one reply) and drops its stream and monitor records (Serf: 512 per stream).
+constexpr std::size_t conn_queue_bytes_max = 1 << 20;
+// The same for all clients together, so that many clients that never read (fifty monitors)
+// cost no more than a few of them.
+constexpr std::size_t total_queue_bytes_max = 16 << 20;
+// How long a closing server waits for queued replies (a leave's) to reach their clients before
+// it closes the connections anyway: a client that never reads cannot keep the agent running.
+constexpr std::uint64_t close_flush_ms = 2000;
+
 }  // namespace rpc::limits
