@@ -2,23 +2,32 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 
 #include "swim/address.h"
 
 namespace cli {
 
-void StdUi::out(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+namespace {
+
+// main() ignores SIGPIPE so that sockets report EPIPE. A Go program (Serf's CLI) still dies by
+// SIGPIPE when the reader of its stdout or stderr is gone (`serf monitor | head`): do the same
+// instead of writing into the void for ever.
+void write_line(std::FILE* f, std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), f);
+  std::fputc('\n', f);
+  if (std::fflush(f) == 0 || errno != EPIPE) return;
+  std::signal(SIGPIPE, SIG_DFL);
+  std::raise(SIGPIPE);
 }
 
-void StdUi::err(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fputc('\n', stderr);
-  std::fflush(stderr);
-}
+}  // namespace
+
+void StdUi::out(std::string_view line) { write_line(stdout, line); }
+
+void StdUi::err(std::string_view line) { write_line(stderr, line); }
 
 namespace {
 

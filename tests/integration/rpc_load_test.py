@@ -6,8 +6,12 @@
    answers another client.
 2. monitors: fifty `monitor` clients (stream "*" + monitor, as `shoal monitor` opens them) never
    read while events and log lines flow. The total they hold is bounded, not only each one.
+3. resets: rounds of twenty `monitor` clients that close abruptly (RST, SO_LINGER 0) while log
+   lines flow. The agent must survive (no SIGPIPE) and still answer RPC.
+4. cli_pipe: `shoal monitor` whose stdout reader goes away ends by SIGPIPE, as serf's does,
+   although shoal ignores SIGPIPE for its sockets.
 
-usage: rpc_load_test.py path/to/shoal [--measure] [--only=pipeline|monitors]
+usage: rpc_load_test.py path/to/shoal [--measure] [--only=pipeline|monitors|resets|cli_pipe]
   --measure prints the figures (VmRSS/VmHWM in MB) without asserting, for before/after notes;
   --only runs one scenario (each on a fresh agent, so that its peak is its own).
 env:   RPC_LOAD_ADDR (default 127.0.0.61), RPC_LOAD_PORT (gossip, 17946), RPC_LOAD_RPC_PORT (17373).
@@ -192,13 +196,19 @@ def pipeline(shoal, agent, measure):
     return sent / (1 << 20), rss, answered
 
 
-def monitors(shoal, agent, count=50, events=20000):
+def open_monitors(agent, count):
+    """Clients that open what `shoal monitor` opens (stream "*" and monitor) and never read."""
     clients = []
     for _ in range(count):
         c = connect(agent.rpc, rcvbuf=4096)
         c.sendall(HANDSHAKE + request("stream", 1, {"Type": "*"}) +
                   request("monitor", 2, {"LogLevel": "debug"}))
         clients.append(c)
+    return clients
+
+
+def monitors(shoal, agent, count=50, events=20000):
+    clients = open_monitors(agent, count)
     driver = EventDriver(agent)
     driver.send(events)
     driver.wait_replies(events)
@@ -208,6 +218,52 @@ def monitors(shoal, agent, count=50, events=20000):
     for c in clients:
         reset(c)
     return rss, answered
+
+
+def resets(shoal, agent, rounds=5, count=20):
+    try:
+        return resets_rounds(shoal, agent, rounds, count)
+    except OSError:  # the agent went away under us
+        return agent.alive(), False
+
+
+def resets_rounds(shoal, agent, rounds, count):
+    driver = EventDriver(agent)
+    seq = 1
+    for _ in range(rounds):
+        clients = open_monitors(agent, count)
+        driver.send(500, seq)
+        seq += 500
+        for c in clients:  # while the agent is still writing records to them
+            reset(c)
+        driver.send(500, seq)
+        seq += 500
+        driver.wait_replies(seq - 1)
+        if not agent.alive():
+            break
+    driver.close()
+    return agent.alive(), agent.alive() and rpc_answers(shoal, agent)
+
+
+def cli_pipe(shoal, agent):
+    """Returns the exit code of a `shoal monitor` whose stdout was closed (None: still running)."""
+    mon = subprocess.Popen([shoal, "monitor", f"-rpc-addr={agent.rpc[0]}:{agent.rpc[1]}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    mon.stdout.readline()  # the monitor is streaming
+    mon.stdout.close()
+    driver = EventDriver(agent)
+    seq = 1
+    deadline = time.monotonic() + 15
+    while mon.poll() is None and time.monotonic() < deadline:
+        driver.send(10, seq)  # each one a log line and an event record for the monitor
+        seq += 10
+        time.sleep(0.05)
+    driver.close()
+    if mon.poll() is None:
+        mon.kill()
+        mon.wait()
+        return None
+    return mon.returncode
 
 
 def main():
@@ -251,6 +307,18 @@ def main():
                 wait_until("the monitors' resets are handled",
                            lambda: not agent.alive() or rpc_answers(shoal, agent))
 
+            if only in (None, "resets"):
+                alive, answered = resets(shoal, agent)
+                code = agent.proc.returncode
+                print(f"resets: agent alive {alive}" + ("" if alive else f", exit code {code}"),
+                      flush=True)
+                check(alive, "the agent survives monitors that close with an RST (no SIGPIPE)")
+                check(answered, "the agent answers RPC after the resets")
+
+            if only in (None, "cli_pipe") and agent.alive():
+                code = cli_pipe(shoal, agent)
+                print(f"cli_pipe: shoal monitor exit code {code}", flush=True)
+                check(code == -13, "shoal monitor ends by SIGPIPE once its stdout reader is gone")
         finally:
             agent.stop()
             if failures:

@@ -1,6 +1,10 @@
 // Tests of the CLI's Go-compatible output helpers: the exact bytes Serf's CLI prints.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <string>
 
 #include "cli/commands.h"
@@ -184,5 +188,25 @@ TEST_SUITE("cli.output") {
     CHECK(cli::coordinate_distance_s(a, b) == doctest::Approx(0.005 + 0.002 + 0.0002));
     rpc::Coordinate c{{0, 0}, 0, -1.0, 0};
     CHECK(cli::coordinate_distance_s(c, b) == doctest::Approx(0.001));  // adjusted < 0: ignored
+  }
+
+  TEST_CASE("with SIGPIPE ignored, writing to a stdout nobody reads ends the CLI by SIGPIPE") {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    close(fds[0]);  // the reader is gone before anything is written
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {  // as main() sets it up
+      std::signal(SIGPIPE, SIG_IGN);
+      dup2(fds[1], STDOUT_FILENO);
+      cli::StdUi ui;
+      ui.out("nobody reads this");
+      _exit(0);
+    }
+    close(fds[1]);
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGPIPE);
   }
 }
