@@ -1,27 +1,12 @@
 // RpcConn's commands: the handshake and auth rules, each command's answer, and the records of
 // streams and monitors (serf-behaviour.md §4.2, §4.3). The I/O is in rpc_conn.cpp.
-#include <regex>
-
 #include "agent/rpc_conn.h"
+#include "agent/rpc_member_filter.h"
 #include "agent/rpc_server.h"
 #include "rpc/codec.h"
 #include "rpc/limits.h"
 
 namespace agent {
-
-namespace {
-
-util::Result<std::regex> anchored(const std::string& expr) {
-  try {
-    return std::regex("^(?:" + expr + ")$", std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return util::Error{util::Errc::invalid_argument, e.what()};
-  }
-}
-
-std::string_view member_status_text(const serf::Member& m) { return serf::status_name(m.status); }
-
-}  // namespace
 
 void RpcConn::reply(std::uint64_t seq, std::string_view error) {
   queue(rpc::encode(rpc::ResponseHeader{seq, std::string(error)}));
@@ -102,27 +87,14 @@ void RpcConn::handle(rpc::Request& request) {
 }
 
 void RpcConn::handle_members_filtered(std::uint64_t seq, const rpc::MembersFilteredRequest& req) {
-  // An invalid regex closes the connection without a reply, as Serf does.
-  std::vector<std::pair<std::string, std::regex>> tag_res;
-  for (auto& [tag, expr] : req.tags) {
-    auto re = anchored(expr);
-    if (!re.ok()) return close_gracefully();
-    tag_res.emplace_back(tag, std::move(*re));
+  auto members = filter_members(agent_.members(), req);
+  if (!members.ok()) {  // Serf closes the connection without a reply
+    log_.log(util::LogLevel::err, "agent.ipc", "Failed to evaluate request: {}",
+             members.error().detail);
+    return close_gracefully();
   }
-  auto status_re = anchored(req.status.empty() ? ".*" : req.status);
-  auto name_re = anchored(req.name.empty() ? ".*" : req.name);
-  if (!status_re.ok() || !name_re.ok()) return close_gracefully();
   rpc::MembersResponse resp;
-  for (auto& m : agent_.members()) {
-    if (!std::regex_match(m.name, *name_re)) continue;
-    if (!std::regex_match(std::string(member_status_text(m)), *status_re)) continue;
-    bool tags_ok = true;
-    for (auto& [tag, re] : tag_res) {
-      auto it = m.tags.find(tag);
-      if (it == m.tags.end() || !std::regex_match(it->second, re)) tags_ok = false;
-    }
-    if (tags_ok) resp.members.push_back(to_rpc_member(m));
-  }
+  for (const auto& m : *members) resp.members.push_back(to_rpc_member(m));
   reply(seq, "", resp);
 }
 

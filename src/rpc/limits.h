@@ -32,4 +32,13 @@ constexpr std::size_t total_queue_bytes_max = 16 << 20;
 // it closes the connections anyway: a client that never reads cannot keep the agent running.
 constexpr std::uint64_t close_flush_ms = 2000;
 
+// members-filtered patterns (RE2, agent/rpc_member_filter.cpp). A pattern is a name, a status or
+// a tag value with some alternatives: 64 KiB is far more than a real one, and bounds the compile.
+constexpr std::size_t filter_pattern_bytes_max = 64 << 10;
+// Memory RE2 may give one compiled pattern; a pattern that needs more is refused as invalid.
+constexpr std::int64_t filter_program_bytes_max = 1 << 20;
+// Tag filters in one request. A member carries at most ~170 tags (512 bytes of metadata), so
+// more filters than this are not a real query; refused like an invalid pattern.
+constexpr std::size_t filter_tags_max = 256;
+
 }  // namespace rpc::limits
