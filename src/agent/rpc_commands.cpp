@@ -143,9 +143,10 @@ void RpcConn::handle_monitor(std::uint64_t seq, const rpc::MonitorRequest& req) 
   if (!level) return reply(seq, "Unknown log level: " + req.log_level);
   if (monitor_) return reply(seq, rpc::errors::monitor_exists);
   reply(seq, "");
-  auto id = agent_.logger().add_listener(*level, [this, seq](util::LogLevel, const std::string& line) {
-    push_record(seq, rpc::LogRecord{line});
-  });
+  auto id = agent_.logger().add_listener(
+      *level, [this, seq](util::LogLevel, const std::string& line) {
+        push_record(seq, rpc::LogRecord{line});
+      });
   monitor_ = std::make_pair(seq, id);
 }
 

@@ -50,7 +50,8 @@ void RpcConn::on_read(ssize_t nread, const uv_buf_t* buf) {
     return pump();
   }
   if (nread < 0) {
-    log_.log(util::LogLevel::debug, "agent.ipc", "client read failed: {}", uv_strerror(static_cast<int>(nread)));
+    log_.log(util::LogLevel::debug, "agent.ipc", "client read failed: {}",
+             uv_strerror(static_cast<int>(nread)));
     return close_now();
   }
   reader_.feed(util::ByteView(reinterpret_cast<const std::uint8_t*>(buf->base),

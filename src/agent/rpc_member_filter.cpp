@@ -66,7 +66,8 @@ util::Result<std::vector<serf::Member>> filter_members(std::vector<serf::Member>
     if (!st.ok()) return st.error();
   }
   if (!req.name.empty()) {
-    auto st = keep_matching(members, req.name, [](const serf::Member& m) -> const std::string& { return m.name; });
+    auto st = keep_matching(members, req.name,
+                            [](const serf::Member& m) -> const std::string& { return m.name; });
     if (!st.ok()) return st.error();
   }
   return members;

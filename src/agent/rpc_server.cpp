@@ -23,7 +23,8 @@ util::Status init_helper_timer(uv_loop_t* loop, uv_timer_t* timer, void* owner) 
 
 }  // namespace
 
-util::Result<std::unique_ptr<RpcServer>> RpcServer::start(uv_loop_t* loop, const swim::Address& addr,
+util::Result<std::unique_ptr<RpcServer>> RpcServer::start(uv_loop_t* loop,
+                                                          const swim::Address& addr,
                                                           AgentApi& agent, util::Logger& log) {
   std::unique_ptr<RpcServer> s(new RpcServer(loop, agent, log));
   if (auto st = init_helper_timer(loop, s->reap_timer_.get(), s.get()); !st.ok()) return st.error();

@@ -110,7 +110,15 @@ struct QueryOutcome {
   std::size_t num_responses = 0;
 };
 
-// Feeds each record of a query to on(record) until "done"; false when interrupted or the agent
+// A record that ends a query: "done", or an ack or response from no one. Serf's agent streams
+// zero-valued ack and response records (From "") once the query's channels close at its
+// deadline and until its own end timer fires (ipc_query_response_stream.go selects on both);
+// Serf's CLI stops at the first of them, and so do we, or they would print as "Ack from ''".
+bool ends_query(const rpc::QueryRecord& qr) {
+  return qr.type == "done" || ((qr.type == "ack" || qr.type == "response") && qr.from.empty());
+}
+
+// Feeds each record of a query to on(record) until its end; false when interrupted or the agent
 // went away. Records that do not decode are skipped.
 template <typename F>
 bool read_query_records(RpcClient& client, F&& on) {
@@ -119,7 +127,7 @@ bool read_query_records(RpcClient& client, F&& on) {
     if (!rec.ok()) return false;
     rpc::QueryRecord qr;
     if (!rpc::decode(rec->body.root(), qr).ok()) continue;
-    if (qr.type == "done") return true;
+    if (ends_query(qr)) return true;
     on(qr);
   }
 }

@@ -216,4 +216,58 @@ TEST_SUITE("rpc.stream_splitter") {
     REQUIRE(rpc::decode((*first)->root(), rec).ok());
     CHECK(rec.log == "first line");
   }
+
+  TEST_CASE("a query's reply stream split at any byte boundary yields the same records") {
+    // As a Serf agent writes them (Go sorts the keys): a header {Error, Seq}, then a record
+    // {From, Payload, Type}; here three records of query Seq 2.
+    util::Bytes stream;
+    auto append_hex = [&stream](std::string_view hex) {
+      for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        const std::string pair(hex.substr(i, 2));
+        stream.push_back(static_cast<std::uint8_t>(std::stoi(pair, nullptr, 16)));
+      }
+    };
+    const std::string_view header = "82a54572726f72a0a353657102";  // {Error: "", Seq: 2}
+    append_hex(header);
+    append_hex("83a446726f6da26e31a75061796c6f6164c0a454797065a361636b");  // From n1, ack
+    append_hex(header);
+    append_hex("83a446726f6da26e32a75061796c6f6164c4026e32"  // From n2, Payload "n2",
+               "a454797065a8726573706f6e7365");               // response
+    append_hex(header);
+    append_hex("83a446726f6da0a75061796c6f6164c0a454797065a4646f6e65");  // From "", done
+    const std::vector<rpc::QueryRecord> expected = {
+        {"ack", "n1", {}}, {"response", "n2", util::to_bytes("n2")}, {"done", "", {}}};
+    // Reads header/record pairs; false on any error or a header that is not Seq 2.
+    auto drain = [](rpc::StreamSplitter& d, std::vector<rpc::QueryRecord>& got,
+                    bool& header_next) {
+      for (auto obj = d.next_object(); obj.ok(); obj = d.next_object()) {
+        if (!obj->has_value()) return true;
+        if (header_next) {
+          rpc::ResponseHeader h;
+          if (!rpc::decode((*obj)->root(), h).ok() || h.seq != 2 || !h.error.empty()) return false;
+        } else {
+          got.emplace_back();
+          if (!rpc::decode((*obj)->root(), got.back()).ok()) return false;
+        }
+        header_next = !header_next;
+      }
+      return false;
+    };
+    for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+      CAPTURE(cut);
+      rpc::StreamSplitter d;
+      std::vector<rpc::QueryRecord> got;
+      bool header_next = true;
+      d.feed(util::ByteView(stream).first(cut));
+      REQUIRE(drain(d, got, header_next));
+      d.feed(util::ByteView(stream).subspan(cut));
+      REQUIRE(drain(d, got, header_next));
+      REQUIRE(got.size() == expected.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        CHECK(got[i].type == expected[i].type);
+        CHECK(got[i].from == expected[i].from);
+        CHECK(got[i].payload == expected[i].payload);
+      }
+    }
+  }
 }
