@@ -83,9 +83,13 @@ std::string format_members(const std::vector<rpc::Member>& members, bool detaile
   }
   std::vector<std::string> rows;
   for (const auto& m : members) {
+    // Peer-supplied text is escaped; a member whose name is all controls still gets its row.
     std::string tags;
-    for (const auto& [k, v] : m.tags) tags += (tags.empty() ? "" : ",") + k + "=" + v;
-    std::string row = m.name + "|" + format_tcp_addr(m.addr, m.port) + "|" + m.status + "|" + tags;
+    for (const auto& [k, v] : m.tags) {
+      tags += (tags.empty() ? "" : ",") + printable(k) + "=" + printable(v);
+    }
+    std::string row = printable(m.name) + "|" + format_tcp_addr(m.addr, m.port) + "|" +
+                      printable(m.status) + "|" + tags;
     if (detailed) {
       row += "|Protocol Version: " + std::to_string(m.delegate_cur) +
              "|Available Protocol Range: [" + std::to_string(m.delegate_min) + ", " +
@@ -104,8 +108,8 @@ std::string format_stats(const rpc::StatsResponse& stats, bool json) {
   }
   std::string out;
   for (const auto& [name, values] : stats) {
-    out += name + ":\n";
-    for (const auto& [k, v] : values) out += "\t" + k + " = " + v + "\n";
+    out += printable(name) + ":\n";
+    for (const auto& [k, v] : values) out += "\t" + printable(k) + " = " + printable(v) + "\n";
   }
   return out;
 }

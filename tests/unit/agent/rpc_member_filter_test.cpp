@@ -52,6 +52,15 @@ TEST_SUITE("agent.rpc_member_filter") {
     CHECK(kept({}) == "n1,n10,xn2,n2");
   }
 
+  TEST_CASE("empty filters keep members whose names hold a NUL or a line break") {
+    // std::regex's ".*" did not match across "\n": `members` listed 4 of the agent's 5.
+    const std::vector<serf::Member> odd = {member(std::string("bad\0na\nme", 9)),
+                                           member(std::string(1, '\0')), member("\r\n")};
+    auto r = agent::filter_members(odd, rpc::MembersFilteredRequest{});
+    REQUIRE(r.ok());
+    CHECK(r->size() == 3);
+  }
+
   TEST_CASE("status filters match the status names") {
     CHECK(kept({{}, "alive", ""}) == "n1,n10");
     CHECK(kept({{}, "left|failed", ""}) == "xn2,n2");

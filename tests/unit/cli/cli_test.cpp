@@ -286,4 +286,21 @@ TEST_SUITE("cli.commands") {
     CHECK(ui.out_text ==
           "{\n  \"Acks\": [\n    \"n1\"\n  ],\n  \"Responses\": {\n    \"n1\": \"up\"\n  }\n}\n");
   }
+
+  TEST_CASE("members prints one escaped row per member, odd names included") {
+    FakeAgent agent([](const rpc::Request& r) {
+      return rpc::encode_response(
+          rpc::ResponseHeader{r.seq, ""},
+          rpc::MembersResponse{{member("n1"), member(std::string("bad\0na\nme", 9)),
+                                member(std::string(1, '\0')), member("\x1b[2J"), member("n5")}});
+    });
+    CaptureUi ui;
+    CHECK(run({"members", agent.addr()}, ui) == 0);
+    CHECK(ui.out_text ==
+          "n1             127.0.0.2:7946  alive  role=db\n"
+          "bad\\x00na\\nme  127.0.0.2:7946  alive  role=db\n"
+          "\\x00           127.0.0.2:7946  alive  role=db\n"
+          "\\x1b[2J        127.0.0.2:7946  alive  role=db\n"
+          "n5             127.0.0.2:7946  alive  role=db\n");
+  }
 }

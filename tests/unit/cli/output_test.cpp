@@ -4,8 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -208,5 +211,53 @@ TEST_SUITE("cli.output") {
     REQUIRE(waitpid(child, &status, 0) == child);
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGPIPE);
+  }
+
+  TEST_CASE("printable spells what a terminal acts on as Go's strconv.Quote does") {
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"plain-name_1", "plain-name_1"},
+        {std::string("a\0b", 3), "a\\x00b"},
+        {"\n==> FAKE", "\\n==> FAKE"},
+        {"\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"},
+        {"\a\b\f\r\t\v\x7f", "\\a\\b\\f\\r\\t\\v\\x7f"},
+        {"\xc2\x85\xc2\x9b", "\\u0085\\u009b"},        // C1 controls: NEL, CSI
+        {"\xe2\x80\xae" "evil\xe2\x80\xa8", "\\u202eevil\\u2028"},  // bidi override, separator
+        {"\xff\xc3", "\\xff\\xc3"},                      // not UTF-8
+        {"caf\xc3\xa9 \"q\" back\\slash", "caf\xc3\xa9 \"q\" back\\slash"},  // as Serf prints
+    };
+    for (const auto& row : rows) {
+      CAPTURE(row.second);
+      CHECK(cli::printable(row.first) == row.second);
+    }
+  }
+
+  TEST_CASE("printable_lines keeps line breaks and tabs, and escapes the rest") {
+    CHECK(cli::printable_lines("up 3 days\n\tload 0.1\x1b[2J") == "up 3 days\n\tload 0.1\\x1b[2J");
+  }
+
+  TEST_CASE("members text escapes peer-supplied names and tags, one row each; JSON stays exact") {
+    std::vector<rpc::Member> ms = {
+        member("n1", 1, {}),
+        member(std::string("bad\0na\nme", 9), 2, {}),
+        member("\x1b[2Jwipe", 3, {{"role", "\n==> FAKE"}}),
+        member(std::string(1, '\0'), 4, {}),
+        member("n5", 5, {{"k\r", "v"}}),
+    };
+    const std::string text = cli::format_members(ms, false, false);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 4);  // five rows, none split or lost
+    CHECK(text.find("bad\\x00na\\nme  127.0.0.2:7946") != std::string::npos);
+    CHECK(text.find("\\x1b[2Jwipe") != std::string::npos);
+    CHECK(text.find("role=\\n==> FAKE") != std::string::npos);
+    CHECK(text.find("\\x00           127.0.0.4:7946") != std::string::npos);
+    CHECK(text.find("k\\r=v") != std::string::npos);
+    const std::string json = cli::format_members(ms, false, true);
+    CHECK(json.find("\"name\": \"bad\\u0000na\\nme\"") != std::string::npos);
+    CHECK(json.find("\"role\": \"\\n==\\u003e FAKE\"") != std::string::npos);
+    CHECK(json.find("\"name\": \"\\u001b[2Jwipe\"") != std::string::npos);
+  }
+
+  TEST_CASE("info text escapes keys and values") {
+    rpc::StatsResponse st{{"tags", {{"role", "\x1b]0;title\a"}}}};
+    CHECK(cli::format_stats(st, false) == "tags:\n\trole = \\x1b]0;title\\a\n");
   }
 }
