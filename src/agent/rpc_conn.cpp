@@ -113,7 +113,10 @@ util::Status RpcConn::set_reading(bool on) {
 }
 
 void RpcConn::queue(util::Bytes bytes) {
-  if (state_ == State::closed || bytes.empty()) return;
+  // While flushing, replies still go out (a join answered late); once the queue ran empty the
+  // shutdown is under way and the socket takes no more.
+  const bool shutting_down = state_ == State::flushing && queued_bytes() == 0;
+  if (state_ == State::closed || shutting_down || bytes.empty()) return;
   server_.add_queued(bytes.size());
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
   if (in_flight_bytes_ == 0) start_write();

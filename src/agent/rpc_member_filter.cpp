@@ -52,8 +52,9 @@ util::Result<std::vector<serf::Member>> filter_members(std::vector<serf::Member>
   if (req.tags.size() > rpc::limits::filter_tags_max) {
     return util::Error{util::Errc::too_large, "too many tag filters"};
   }
-  for (const auto& [tag, expr] : req.tags) {
-    auto st = keep_matching(members, expr, [&tag](const serf::Member& m) {
+  for (const auto& filter : req.tags) {
+    const std::string& tag = filter.first;  // not a structured binding: clang 14 cannot capture it
+    auto st = keep_matching(members, filter.second, [&tag](const serf::Member& m) {
       auto it = m.tags.find(tag);
       return it == m.tags.end() ? std::string_view() : std::string_view(it->second);
     });

@@ -19,6 +19,7 @@ Run it in a private network namespace (meson's 'integration' suite is run that w
 """
 import os
 import select
+import signal
 import socket
 import struct
 import subprocess
@@ -88,6 +89,16 @@ class Agent:
     def alive(self):
         return self.proc.poll() is None
 
+    def interrupt(self):
+        """Ctrl-C: a graceful leave, then exit 0 as Serf does; returns the exit code (None: it
+        hung). A sanitizer that found an error or a leak makes it non-zero."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            return self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self):
         if self.alive():
             self.proc.kill()
@@ -119,6 +130,12 @@ def wait_until(what, cond, timeout_s=15.0):
     raise AssertionError(f"timed out waiting for: {what}")
 
 
+def sanitized(binary):
+    """An ASan build maps gigabytes of shadow memory: its RSS says nothing about our queues."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def rpc_answers(shoal, agent):
     """Another client gets its answer (shoal's own CLI, bounded in time)."""
     addr = f"-rpc-addr={agent.rpc[0]}:{agent.rpc[1]}"
@@ -135,6 +152,7 @@ class EventDriver:
 
     def __init__(self, agent):
         self.sock = connect(agent.rpc)
+        self.sock.settimeout(120)  # an agent built with sanitizers takes its time
         self.sock.sendall(HANDSHAKE)
         self.replies = 0
         self.closed = False
@@ -161,7 +179,7 @@ class EventDriver:
                                                        "Coalesce": False}) for i in range(count))
         self.sock.sendall(batch)
 
-    def wait_replies(self, n, timeout_s=60.0):
+    def wait_replies(self, n, timeout_s=120.0):
         wait_until(f"{n} event replies", lambda: self.replies >= n or self.closed, timeout_s)
 
     def close(self):
@@ -278,6 +296,9 @@ def main():
     gport = int(os.environ.get("RPC_LOAD_PORT", "17946"))
     rport = int(os.environ.get("RPC_LOAD_RPC_PORT", "17373"))
     failures = []
+    bound_rss = not sanitized(shoal)
+    if not bound_rss:
+        print("note: a sanitizer build: RSS is reported, not bounded", flush=True)
 
     def check(ok, what):
         print(("ok:   " if ok else "FAIL: ") + what, flush=True)
@@ -296,14 +317,16 @@ def main():
                       f"VmHWM {hwm:.1f} MB", flush=True)
                 check(answered, "another client is answered while one pipelines and never reads")
                 check(mb < PIPELINE_TARGET_MB, "the agent stops reading a client that never reads")
-                check(hwm < RSS_MAX_MB, f"VmHWM {hwm:.1f} MB < {RSS_MAX_MB} MB after pipelining")
+                check(hwm < RSS_MAX_MB or not bound_rss, f"VmHWM {hwm:.1f} MB after pipelining" +
+                      (f" < {RSS_MAX_MB} MB" if bound_rss else " (not bounded)"))
 
             if only in (None, "monitors"):
                 (rss, hwm), answered = monitors(shoal, agent)
                 print(f"monitors: 50 non-reading monitors, 20000 events; VmRSS {rss:.1f} MB, "
                       f"VmHWM {hwm:.1f} MB", flush=True)
                 check(answered, "another client is answered while 50 monitors never read")
-                check(hwm < RSS_MAX_MB, f"VmHWM {hwm:.1f} MB < {RSS_MAX_MB} MB with 50 monitors")
+                check(hwm < RSS_MAX_MB or not bound_rss, f"VmHWM {hwm:.1f} MB with 50 monitors" +
+                      (f" < {RSS_MAX_MB} MB" if bound_rss else " (not bounded)"))
                 wait_until("the monitors' resets are handled",
                            lambda: not agent.alive() or rpc_answers(shoal, agent))
 
@@ -319,6 +342,10 @@ def main():
                 code = cli_pipe(shoal, agent)
                 print(f"cli_pipe: shoal monitor exit code {code}", flush=True)
                 check(code == -13, "shoal monitor ends by SIGPIPE once its stdout reader is gone")
+
+            if only is None:
+                code = agent.interrupt()
+                check(code == 0, f"the agent leaves and exits with 0 on SIGINT (got {code})")
         finally:
             agent.stop()
             if failures:
