@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/rpc_protocol.h"
+#include "rpc/messages.h"
 #include "runtime/logger.h"
 #include "serf/node.h"
 #include "util/result.h"

@@ -1,292 +1,197 @@
-// RpcConn: see rpc_conn.h.
+// RpcConn's I/O: reading with backpressure, the outgoing buffer with one write in flight, and
+// closing (see rpc_conn.h). The commands are in rpc_commands.cpp.
 #include "agent/rpc_conn.h"
 
-#include <regex>
-
 #include "agent/rpc_server.h"
+#include "rpc/limits.h"
 
 namespace agent {
 
 namespace {
 
+// One uv_write and the bytes it writes; its callback frees it on every status.
 struct WriteReq {
   uv_write_t req{};
   util::Bytes data;
 };
 
-// A slow client must not make the agent buffer without bound; Serf drops after 512 records.
-constexpr std::size_t write_queue_bytes_max = 4 << 20;
+uv_stream_t* as_stream(uv_tcp_t* tcp) { return reinterpret_cast<uv_stream_t*>(tcp); }
 
-util::Result<std::regex> anchored(const std::string& expr) {
-  try {
-    return std::regex("^(?:" + expr + ")$", std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return util::Error{util::Errc::invalid_argument, e.what()};
-  }
+util::Error uv_error(const char* what, int rc) {
+  return util::Error{util::Errc::io, std::string(what) + ": " + uv_strerror(rc)};
 }
-
-std::string_view member_status_text(const serf::Member& m) { return serf::status_name(m.status); }
 
 }  // namespace
 
-RpcConn::RpcConn(RpcServer& server, uv_loop_t* loop, AgentApi& agent, util::Logger& log)
-    : server_(server), agent_(agent), log_(log) {
-  uv_tcp_init(loop, tcp_.get());
-  tcp_.get()->data = this;
-}
+RpcConn::RpcConn(RpcServer& server, AgentApi& agent, util::Logger& log)
+    : server_(server), agent_(agent), log_(log) {}
 
 RpcConn::~RpcConn() {
   *alive_ = false;
-  for (auto& [seq, sub] : streams_) agent_.unsubscribe(sub);
-  if (monitor_) agent_.logger().remove_listener(monitor_->second);
+  release_subscriptions();
+  // The write in flight, if any, is cancelled when the handle closes; its bytes go now.
+  server_.remove_queued(queued_bytes());
 }
 
-util::Status RpcConn::accept(uv_stream_t* listener) {
-  int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp_.get()));
-  if (rc != 0) return util::Error{util::Errc::io, uv_strerror(rc)};
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(tcp_.get()),
-      [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-        auto* self = runtime::owner_of<RpcConn>(h);
-        *buf = self ? uv_buf_init(self->read_buf_, sizeof self->read_buf_) : uv_buf_init(nullptr, 0);
-      },
-      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-        if (auto* self = runtime::owner_of<RpcConn>(s)) self->on_read(nread, buf);
-      });
-  return {};
+util::Status RpcConn::accept(uv_loop_t* loop, uv_stream_t* listener) {
+  if (int rc = uv_tcp_init(loop, tcp_.get()); rc != 0) return uv_error("uv_tcp_init", rc);
+  tcp_.get()->data = this;
+  if (int rc = uv_accept(listener, as_stream(tcp_.get())); rc != 0) {
+    return uv_error("uv_accept", rc);
+  }
+  return set_reading(true);
 }
 
 void RpcConn::on_read(ssize_t nread, const uv_buf_t* buf) {
-  if (closing_) return;
-  if (nread < 0) return close_now();
+  if (state_ != State::open || nread == 0) return;
+  if (nread == UV_EOF) {  // answer what was sent before the EOF, then close
+    input_ended_ = true;
+    if (auto st = set_reading(false); !st.ok()) return close_now();
+    return pump();
+  }
+  if (nread < 0) {
+    log_.log(util::LogLevel::debug, "agent.ipc", "client read failed: {}",
+             uv_strerror(static_cast<int>(nread)));
+    return close_now();
+  }
   reader_.feed(util::ByteView(reinterpret_cast<const std::uint8_t*>(buf->base),
                               static_cast<std::size_t>(nread)));
-  while (!closing_) {
+  pump();
+}
+
+void RpcConn::pump() {
+  while (state_ == State::open && may_take_request()) {
     auto next = reader_.next_request();
     if (!next.ok()) {
-      if (next.error().code == util::Errc::unsupported) reply(reader_.last_seq(), rpc::errors::unsupported_command);
-      else log_.log(util::LogLevel::err, "agent.ipc", "failed to decode request: {}", next.error().detail);
+      if (next.error().code == util::Errc::unsupported) {
+        reply(reader_.last_seq(), rpc::errors::unsupported_command);
+      } else {
+        log_.log(util::LogLevel::err, "agent.ipc", "failed to decode request: {}",
+                 next.error().detail);
+      }
       return close_gracefully();
     }
-    if (!next->has_value()) return;
+    if (!next->has_value()) {
+      if (input_ended_) return close_gracefully();
+      break;
+    }
     handle(**next);
   }
-}
-
-void RpcConn::handle(rpc::Request& request) {
-  const auto seq = request.seq;
-  using rpc::Command;
-  if (!handshake_done_ && request.command != Command::handshake) {
-    reply(seq, rpc::errors::handshake_required);
-    return close_gracefully();
-  }
-  if (request.command == Command::handshake) {
-    auto& h = std::get<rpc::HandshakeRequest>(request.body);
-    if (h.version != rpc::limits::ipc_version) return reply(seq, rpc::errors::unsupported_ipc_version);
-    if (handshake_done_) return reply(seq, rpc::errors::duplicate_handshake);
-    handshake_done_ = true;
-    return reply(seq, "");
-  }
-  if (request.command == Command::auth) {
-    auto& a = std::get<rpc::AuthRequest>(request.body);
-    if (a.auth_key != agent_.rpc_auth()) return reply(seq, rpc::errors::invalid_auth_token);
-    authenticated_ = true;
-    return reply(seq, "");
-  }
-  if (!agent_.rpc_auth().empty() && !authenticated_) return reply(seq, rpc::errors::auth_required);
-
-  switch (request.command) {
-    case Command::members: {
-      rpc::MembersResponse resp;
-      for (auto& m : agent_.members()) resp.members.push_back(to_rpc_member(m));
-      return reply(seq, "", resp);
-    }
-    case Command::members_filtered:
-      return handle_members_filtered(seq, std::get<rpc::MembersFilteredRequest>(request.body));
-    case Command::join: return handle_join(seq, std::get<rpc::JoinRequest>(request.body));
-    case Command::leave: return handle_leave(seq);
-    case Command::force_leave: {
-      auto& f = std::get<rpc::ForceLeaveRequest>(request.body);
-      auto s = agent_.force_leave(f.node, f.prune);
-      return reply(seq, s.ok() ? "" : s.error().detail);
-    }
-    case Command::tags: {
-      auto& t = std::get<rpc::TagsRequest>(request.body);
-      auto s = agent_.update_tags(t.tags, t.delete_tags);
-      return reply(seq, s.ok() ? "" : s.error().detail);
-    }
-    case Command::event: {
-      auto& e = std::get<rpc::EventRequest>(request.body);
-      auto s = agent_.user_event(e.name, e.payload, e.coalesce);
-      return reply(seq, s.ok() ? "" : s.error().detail);
-    }
-    case Command::stream: return handle_stream(seq, std::get<rpc::StreamRequest>(request.body));
-    case Command::monitor: return handle_monitor(seq, std::get<rpc::MonitorRequest>(request.body));
-    case Command::stop: return handle_stop(seq, std::get<rpc::StopRequest>(request.body).stop);
-    case Command::stats: return reply(seq, "", agent_.stats());
-    default: return handle_unsupported_feature(request);
-  }
-}
-
-void RpcConn::handle_members_filtered(std::uint64_t seq, const rpc::MembersFilteredRequest& req) {
-  // An invalid regex closes the connection without a reply, as Serf does.
-  std::vector<std::pair<std::string, std::regex>> tag_res;
-  for (auto& [tag, expr] : req.tags) {
-    auto re = anchored(expr);
-    if (!re.ok()) return close_gracefully();
-    tag_res.emplace_back(tag, std::move(*re));
-  }
-  auto status_re = anchored(req.status.empty() ? ".*" : req.status);
-  auto name_re = anchored(req.name.empty() ? ".*" : req.name);
-  if (!status_re.ok() || !name_re.ok()) return close_gracefully();
-  rpc::MembersResponse resp;
-  for (auto& m : agent_.members()) {
-    if (!std::regex_match(m.name, *name_re)) continue;
-    if (!std::regex_match(std::string(member_status_text(m)), *status_re)) continue;
-    bool tags_ok = true;
-    for (auto& [tag, re] : tag_res) {
-      auto it = m.tags.find(tag);
-      if (it == m.tags.end() || !std::regex_match(it->second, re)) tags_ok = false;
-    }
-    if (tags_ok) resp.members.push_back(to_rpc_member(m));
-  }
-  reply(seq, "", resp);
-}
-
-void RpcConn::handle_join(std::uint64_t seq, const rpc::JoinRequest& req) {
-  std::weak_ptr<bool> alive = alive_;
-  agent_.join(req.existing, req.replay, [this, alive, seq](int num, std::string error) {
-    if (alive.expired()) return;
-    reply(seq, error, rpc::JoinResponse{num});
-  });
-}
-
-void RpcConn::handle_leave(std::uint64_t seq) {
-  std::weak_ptr<bool> alive = alive_;
-  agent_.leave([this, alive, seq] {
-    if (alive.expired()) return;
-    reply(seq, "");
-  });
-}
-
-void RpcConn::handle_stream(std::uint64_t seq, const rpc::StreamRequest& req) {
-  auto filters = parse_event_filters(req.type);
-  if (!filters.ok()) return reply(seq, rpc::errors::invalid_filter);
-  if (streams_.count(seq)) return reply(seq, rpc::errors::stream_exists);
-  reply(seq, "");
-  streams_[seq] = agent_.subscribe(
-      [this, seq, f = std::move(*filters)](const serf::Event& e) { on_event(seq, f, e); });
-}
-
-void RpcConn::on_event(std::uint64_t seq, const std::vector<EventFilter>& filters,
-                       const serf::Event& event) {
-  if (!any_matches(filters, event)) return;
-  if (auto* m = std::get_if<serf::MemberEvent>(&event)) {
-    rpc::MemberEventRecord rec;
-    rec.event = serf::event_type_name(m->type);
-    for (auto& member : m->members) rec.members.push_back(to_rpc_member(member));
-    push_record(seq, rec);
-  } else if (auto* u = std::get_if<serf::UserEvent>(&event)) {
-    push_record(seq, rpc::UserEventRecord{"user", u->ltime, u->name, u->payload, u->coalesce});
-  } else if (auto* q = std::get_if<serf::QueryEvent>(&event)) {
-    push_record(seq, rpc::QueryEventRecord{"query", q->id, q->ltime, q->name, q->payload});
-  }
-}
-
-void RpcConn::handle_monitor(std::uint64_t seq, const rpc::MonitorRequest& req) {
-  auto level = util::parse_log_level(req.log_level.empty() ? "INFO" : req.log_level);
-  if (!level) return reply(seq, "Unknown log level: " + req.log_level);
-  if (monitor_) return reply(seq, rpc::errors::monitor_exists);
-  reply(seq, "");
-  auto id = agent_.logger().add_listener(*level, [this, seq](util::LogLevel, const std::string& line) {
-    push_record(seq, rpc::LogRecord{line});
-  });
-  monitor_ = std::make_pair(seq, id);
-}
-
-void RpcConn::handle_stop(std::uint64_t seq, std::uint64_t target) {
-  if (auto it = streams_.find(target); it != streams_.end()) {
-    agent_.unsubscribe(it->second);
-    streams_.erase(it);
-  }
-  if (monitor_ && monitor_->first == target) {
-    agent_.logger().remove_listener(monitor_->second);
-    monitor_.reset();
-  }
-  reply(seq, "");
-}
-
-void RpcConn::handle_unsupported_feature(const rpc::Request& request) {
-  // Commands whose features land in later issues. Keep the response shape (some carry a body
-  // even on error) so that clients print the error instead of waiting for a body.
-  const auto seq = request.seq;
-  using rpc::Command;
-  switch (request.command) {
-    case Command::install_key:
-    case Command::use_key:
-    case Command::remove_key:
-    case Command::list_keys:
-      return reply(seq, "No keyring to modify (encryption not enabled)", rpc::KeyResponse{});
-    case Command::get_coordinate:
-      return reply(seq, "", rpc::CoordinateResponse{});
-    default:
-      return reply(seq, std::string("command '") + rpc::command_name(request.command) +
-                            "' is not supported by this agent yet");
-  }
-}
-
-void RpcConn::reply(std::uint64_t seq, std::string_view error) {
-  write(rpc::encode(rpc::ResponseHeader{seq, std::string(error)}));
-}
-
-template <typename Body>
-void RpcConn::reply(std::uint64_t seq, std::string_view error, const Body& body) {
-  write(rpc::encode_response(rpc::ResponseHeader{seq, std::string(error)}, body));
-}
-
-template <typename Body>
-void RpcConn::push_record(std::uint64_t seq, const Body& body) {
-  if (closing_) return;
-  if (uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(tcp_.get())) > write_queue_bytes_max) {
-    if (dropped_records_++ % 512 == 0)
-      log_.log(util::LogLevel::warn, "agent.ipc", "Client is reading too slowly, dropping records");
-    return;
-  }
-  reply(seq, "", body);
-}
-
-void RpcConn::write(util::Bytes bytes) {
-  if (closing_ || bytes.empty()) return;
-  auto* w = new WriteReq;
-  w->data = std::move(bytes);
-  uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(w->data.data()), static_cast<unsigned>(w->data.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(tcp_.get()), &buf, 1,
-                    [](uv_write_t* r, int) { delete reinterpret_cast<WriteReq*>(r); });
-  if (rc != 0) {
-    delete w;
+  if (state_ != State::open || input_ended_) return;
+  if (auto st = set_reading(may_take_request()); !st.ok()) {
+    log_.log(util::LogLevel::err, "agent.ipc", "client: {}", st.error().detail);
     close_now();
   }
 }
 
+bool RpcConn::may_take_request() const {
+  // A client with nothing queued may always go on, so that every client makes progress.
+  const std::size_t mine = queued_bytes();
+  return mine == 0 || (mine < rpc::limits::conn_queue_bytes_max &&
+                       server_.queued_total() < rpc::limits::total_queue_bytes_max);
+}
+
+util::Status RpcConn::set_reading(bool on) {
+  if (on == reading_) return {};
+  int rc = 0;
+  if (on) {
+    rc = uv_read_start(
+        as_stream(tcp_.get()),
+        [](uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+          auto* self = runtime::owner_of<RpcConn>(h);
+          *buf = self != nullptr ? self->server_.read_buffer() : uv_buf_init(nullptr, 0);
+        },
+        [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+          if (auto* self = runtime::owner_of<RpcConn>(s)) self->on_read(nread, buf);
+        });
+  } else {
+    rc = uv_read_stop(as_stream(tcp_.get()));
+  }
+  if (rc != 0) return uv_error(on ? "uv_read_start" : "uv_read_stop", rc);
+  reading_ = on;
+  return {};
+}
+
+void RpcConn::queue(util::Bytes bytes) {
+  // While flushing, replies still go out (a join answered late); once the queue ran empty the
+  // shutdown is under way and the socket takes no more.
+  const bool shutting_down = state_ == State::flushing && queued_bytes() == 0;
+  if (state_ == State::closed || shutting_down || bytes.empty()) return;
+  server_.add_queued(bytes.size());
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  if (in_flight_bytes_ == 0) start_write();
+}
+
+void RpcConn::start_write() {
+  auto* w = new WriteReq;
+  w->data.swap(pending_);
+  in_flight_bytes_ = w->data.size();
+  uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(w->data.data()),
+                             static_cast<unsigned>(w->data.size()));
+  int rc = uv_write(&w->req, as_stream(tcp_.get()), &buf, 1, [](uv_write_t* r, int status) {
+    std::unique_ptr<WriteReq> done(reinterpret_cast<WriteReq*>(r));
+    if (auto* self = runtime::owner_of<RpcConn>(r->handle)) {
+      self->on_written(done->data.size(), status);
+    }
+  });
+  if (rc != 0) {  // libuv will not call back: the bytes stay counted until we are destroyed
+    delete w;
+    log_.log(util::LogLevel::debug, "agent.ipc", "client write failed: {}", uv_strerror(rc));
+    close_now();
+  }
+}
+
+void RpcConn::on_written(std::size_t bytes, int status) {
+  in_flight_bytes_ = 0;
+  server_.remove_queued(bytes);
+  if (state_ == State::closed) return;
+  if (status < 0) {
+    log_.log(util::LogLevel::debug, "agent.ipc", "client write failed: {}", uv_strerror(status));
+    return close_now();
+  }
+  if (!pending_.empty()) {
+    start_write();
+  } else if (state_ == State::flushing) {
+    start_shutdown();
+  }
+  if (state_ == State::open) pump();
+}
+
 void RpcConn::close_gracefully() {
-  if (closing_) return;
-  closing_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_.get()));
+  if (state_ != State::open) return;
+  state_ = State::flushing;
+  if (auto st = set_reading(false); !st.ok()) return close_now();
+  release_subscriptions();
+  if (queued_bytes() == 0) start_shutdown();
+}
+
+void RpcConn::start_shutdown() {
   auto* req = new uv_shutdown_t{};
-  int rc = uv_shutdown(req, reinterpret_cast<uv_stream_t*>(tcp_.get()), [](uv_shutdown_t* r, int) {
+  int rc = uv_shutdown(req, as_stream(tcp_.get()), [](uv_shutdown_t* r, int) {
     auto* self = runtime::owner_of<RpcConn>(r->handle);
     delete r;
-    if (self) self->server_.forget(*self);
+    if (self != nullptr) self->close_now();
   });
   if (rc != 0) {
     delete req;
-    server_.forget(*this);
+    close_now();
   }
 }
 
 void RpcConn::close_now() {
-  closing_ = true;
-  server_.forget(*this);
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  if (auto st = set_reading(false); !st.ok()) {
+    log_.log(util::LogLevel::debug, "agent.ipc", "client: {}", st.error().detail);
+  }
+  server_.retire(*this);
+}
+
+void RpcConn::release_subscriptions() {
+  for (auto& [seq, sub] : streams_) agent_.unsubscribe(sub);
+  streams_.clear();
+  if (monitor_) agent_.logger().remove_listener(monitor_->second);
+  monitor_.reset();
 }
 
 }  // namespace agent

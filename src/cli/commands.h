@@ -65,10 +65,10 @@ std::unique_ptr<RpcClient> connect_or_report(const RpcFlags& rpc, Ui& ui);
 int usage_error(Ui& ui, std::string_view message, const char* help);
 
 // Members output (text or JSON), also used by tests.
-std::string format_members(const std::vector<agent::rpc::Member>& members, bool detailed,
+std::string format_members(const std::vector<rpc::Member>& members, bool detailed,
                            bool json);
-std::string format_stats(const agent::rpc::StatsResponse& stats, bool json);
+std::string format_stats(const rpc::StatsResponse& stats, bool json);
 // Estimated RTT in seconds between two Vivaldi coordinates (Serf's DistanceTo).
-double coordinate_distance_s(const agent::rpc::Coordinate& a, const agent::rpc::Coordinate& b);
+double coordinate_distance_s(const rpc::Coordinate& a, const rpc::Coordinate& b);
 
 }  // namespace cli

@@ -8,7 +8,6 @@
 
 namespace cli {
 
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -84,9 +83,13 @@ std::string format_members(const std::vector<rpc::Member>& members, bool detaile
   }
   std::vector<std::string> rows;
   for (const auto& m : members) {
+    // Peer-supplied text is escaped; a member whose name is all controls still gets its row.
     std::string tags;
-    for (const auto& [k, v] : m.tags) tags += (tags.empty() ? "" : ",") + k + "=" + v;
-    std::string row = m.name + "|" + format_tcp_addr(m.addr, m.port) + "|" + m.status + "|" + tags;
+    for (const auto& [k, v] : m.tags) {
+      tags += (tags.empty() ? "" : ",") + printable(k) + "=" + printable(v);
+    }
+    std::string row = printable(m.name) + "|" + format_tcp_addr(m.addr, m.port) + "|" +
+                      printable(m.status) + "|" + tags;
     if (detailed) {
       row += "|Protocol Version: " + std::to_string(m.delegate_cur) +
              "|Available Protocol Range: [" + std::to_string(m.delegate_min) + ", " +
@@ -105,8 +108,8 @@ std::string format_stats(const rpc::StatsResponse& stats, bool json) {
   }
   std::string out;
   for (const auto& [name, values] : stats) {
-    out += name + ":\n";
-    for (const auto& [k, v] : values) out += "\t" + k + " = " + v + "\n";
+    out += printable(name) + ":\n";
+    for (const auto& [k, v] : values) out += "\t" + printable(k) + " = " + printable(v) + "\n";
   }
   return out;
 }
@@ -164,14 +167,14 @@ int run_join(Args args, Ui& ui) {
   }
   auto client = connect_or_report(rpc_flags, ui);
   if (!client) return 1;
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   auto s = client->call(rpc::Command::join, rpc::JoinRequest{*addrs, replay}, &body);
   if (!s.ok()) {
     ui.out("Error joining the cluster: " + s.error().detail);
     return 1;
   }
   rpc::JoinResponse resp;
-  if (auto d = rpc::decode(body.get(), resp); !d.ok()) {
+  if (auto d = rpc::decode(body->root(), resp); !d.ok()) {
     ui.out("Error joining the cluster: " + d.error().detail);
     return 1;
   }

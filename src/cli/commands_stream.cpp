@@ -9,7 +9,6 @@
 
 namespace cli {
 
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -27,10 +26,10 @@ constexpr const char* troubleshooting =
 
 // Prints one stream record of `monitor`: a log line, or an event as "Event Info:" + fields.
 void print_monitor_record(Ui& ui, const StreamRecord& rec, std::uint64_t log_seq) {
-  const msgpack::object& o = rec.body.get();
+  const wire::mp::Object& o = rec.body.root();
   if (rec.seq == log_seq) {
     rpc::LogRecord log;
-    if (rpc::decode(o, log).ok()) ui.out(log.log);
+    if (rpc::decode(o, log).ok()) ui.out(printable(log.log));
     return;
   }
   ui.out("Event Info:");
@@ -39,7 +38,7 @@ void print_monitor_record(Ui& ui, const StreamRecord& rec, std::uint64_t log_seq
   for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
     const auto& kv = o.via.map.ptr[i];
     std::string key = kv.key.type == msgpack::type::STR
-                          ? std::string(kv.key.via.str.ptr, kv.key.via.str.size)
+                          ? printable(std::string_view(kv.key.via.str.ptr, kv.key.via.str.size))
                           : go_syntax(kv.key);
     fields.emplace_back(std::move(key), go_syntax(kv.val));
   }
@@ -51,7 +50,9 @@ void print_monitor_record(Ui& ui, const StreamRecord& rec, std::uint64_t log_seq
 void print_key_failures(Ui& ui, const rpc::KeyResponse& resp) {
   if (resp.messages.empty()) return;
   std::vector<std::string> lines;
-  for (const auto& [node, msg] : resp.messages) lines.push_back("failed: | " + node + " | " + msg);
+  for (const auto& [node, msg] : resp.messages) {
+    lines.push_back("failed: | " + printable(node) + " | " + printable(msg));
+  }
   ui.out(columnize(lines));
 }
 
@@ -111,7 +112,15 @@ struct QueryOutcome {
   std::size_t num_responses = 0;
 };
 
-// Feeds each record of a query to on(record) until "done"; false when interrupted or the agent
+// A record that ends a query: "done", or an ack or response from no one. Serf's agent streams
+// zero-valued ack and response records (From "") once the query's channels close at its
+// deadline and until its own end timer fires (ipc_query_response_stream.go selects on both);
+// Serf's CLI stops at the first of them, and so do we, or they would print as "Ack from ''".
+bool ends_query(const rpc::QueryRecord& qr) {
+  return qr.type == "done" || ((qr.type == "ack" || qr.type == "response") && qr.from.empty());
+}
+
+// Feeds each record of a query to on(record) until its end; false when interrupted or the agent
 // went away. Records that do not decode are skipped.
 template <typename F>
 bool read_query_records(RpcClient& client, F&& on) {
@@ -119,8 +128,8 @@ bool read_query_records(RpcClient& client, F&& on) {
     auto rec = client.next_record();
     if (!rec.ok()) return false;
     rpc::QueryRecord qr;
-    if (!rpc::decode(rec->body.get(), qr).ok()) continue;
-    if (qr.type == "done") return true;
+    if (!rpc::decode(rec->body.root(), qr).ok()) continue;
+    if (ends_query(qr)) return true;
     on(qr);
   }
 }
@@ -132,13 +141,13 @@ std::optional<QueryOutcome> collect_query(RpcClient& client, Ui& ui, bool text) 
   const bool done = read_query_records(client, [&](const rpc::QueryRecord& qr) {
     if (qr.type == "ack") {
       q.acks.push_back(qr.from);
-      if (text) ui.out("Ack from '" + qr.from + "'");
+      if (text) ui.out("Ack from '" + printable(qr.from) + "'");
     } else if (qr.type == "response") {
       ++q.num_responses;
       std::string payload(util::as_chars(qr.payload));
       q.responses[qr.from] = payload;
       if (!payload.empty() && payload.back() == '\n') payload.pop_back();
-      if (text) ui.out("Response from '" + qr.from + "': " + payload);
+      if (text) ui.out("Response from '" + printable(qr.from) + "': " + printable_lines(payload));
     }
   });
   if (!done) return std::nullopt;
@@ -172,11 +181,11 @@ std::optional<AckTally> collect_acks(RpcClient& client, Ui& ui, bool verbose) {
   AckTally t;
   const bool done = read_query_records(client, [&](const rpc::QueryRecord& qr) {
     if (qr.type != "ack") return;
-    if (verbose) ui.out("\tAck from '" + qr.from + "'");
+    if (verbose) ui.out("\tAck from '" + printable(qr.from) + "'");
     ++t.count;
     if (!t.from.insert(qr.from).second) {
       t.duplicates = true;
-      ui.out("Duplicate response from '" + qr.from + "'");
+      ui.out("Duplicate response from '" + printable(qr.from) + "'");
     }
     t.last_s = since();
   });
@@ -197,14 +206,14 @@ int report_reachability(Ui& ui, const AckTally& t, const std::set<std::string>& 
   if (t.count > live.size()) {
     ui.out("Received more acks than live nodes! Acks from non-live nodes:");
     for (const auto& n : t.from) {
-      if (!live.count(n)) ui.out("\t" + n);
+      if (!live.count(n)) ui.out("\t" + printable(n));
     }
     ui.out("This could mean Serf is detecting false-failures due to a misconfiguration or "
            "network issue.");
   } else {
     ui.out("Received less acks than live nodes! Missing acks from:");
     for (const auto& n : live) {
-      if (!t.from.count(n)) ui.out("\t" + n);
+      if (!t.from.count(n)) ui.out("\t" + printable(n));
     }
     ui.out("This could mean Serf gossip packets are being lost due to a misconfiguration or "
            "network issue.");
@@ -350,7 +359,7 @@ int run_rtt(Args args, Ui& ui) {
   }
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3f ms", coordinate_distance_s(*coords[0], *coords[1]) * 1000.0);
-  ui.out("Estimated " + (*nodes)[0] + " <-> " + (*nodes)[1] + " rtt: " + buf);
+  ui.out("Estimated " + printable((*nodes)[0]) + " <-> " + printable((*nodes)[1]) + " rtt: " + buf);
   return 0;
 }
 
@@ -398,10 +407,10 @@ int run_keys(Args args, Ui& ui) {
   ui.out(std::string("==> ") + op.start);
   rpc::RequestBody body;
   if (!list) body = rpc::KeyRequest{!install.empty() ? install : !use.empty() ? use : remove};
-  msgpack::object_handle resp_obj;
+  std::optional<wire::mp::Document> resp_obj;
   auto s = client->call(op.command, body, &resp_obj);
   rpc::KeyResponse resp;
-  const bool decoded = rpc::decode(resp_obj.get(), resp).ok();
+  const bool decoded = resp_obj && rpc::decode(resp_obj->root(), resp).ok();
   if (!s.ok()) {
     if (decoded) print_key_failures(ui, resp);
     ui.out("");
@@ -413,7 +422,8 @@ int run_keys(Args args, Ui& ui) {
   ui.out("");
   std::vector<std::string> lines;
   for (const auto& [key, n] : resp.keys) {
-    lines.push_back(key + " | [" + std::to_string(n) + "/" + std::to_string(resp.num_nodes) + "]");
+    lines.push_back(printable(key) + " | [" + std::to_string(n) + "/" +
+                    std::to_string(resp.num_nodes) + "]");
   }
   ui.out(columnize(lines));
   return 0;

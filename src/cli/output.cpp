@@ -2,23 +2,32 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 
 #include "swim/address.h"
 
 namespace cli {
 
-void StdUi::out(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+namespace {
+
+// main() ignores SIGPIPE so that sockets report EPIPE. A Go program (Serf's CLI) still dies by
+// SIGPIPE when the reader of its stdout or stderr is gone (`serf monitor | head`): do the same
+// instead of writing into the void for ever.
+void write_line(std::FILE* f, std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), f);
+  std::fputc('\n', f);
+  if (std::fflush(f) == 0 || errno != EPIPE) return;
+  std::signal(SIGPIPE, SIG_DFL);
+  std::raise(SIGPIPE);
 }
 
-void StdUi::err(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fputc('\n', stderr);
-  std::fflush(stderr);
-}
+}  // namespace
+
+void StdUi::out(std::string_view line) { write_line(stdout, line); }
+
+void StdUi::err(std::string_view line) { write_line(stderr, line); }
 
 namespace {
 
@@ -110,6 +119,65 @@ std::string hex_byte(unsigned v, bool pad) {
   char buf[8];
   std::snprintf(buf, sizeof buf, pad ? "%02x" : "%x", v);
   return buf;
+}
+
+// Unicode characters a terminal acts on although they are not ASCII controls: the C1 controls
+// (U+0085 ends a line, U+009B starts an escape sequence on some terminals), the line and
+// paragraph separators and the bidirectional marks that reorder what is shown.
+bool is_unicode_control(std::uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f || cp == 0x2028 ||
+         cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// The escape Go's strconv.Quote writes for an ASCII control: \n, \t, ... or \xNN.
+std::string ascii_escape(std::uint32_t cp) {
+  switch (cp) {
+    case '\a': return "\\a";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\v': return "\\v";
+    default: return "\\x" + hex_byte(cp, true);
+  }
+}
+
+std::string unicode_escape(std::uint32_t cp) {
+  char buf[12];
+  std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+  return buf;
+}
+
+enum class Escape {
+  quoted,              // go_quote: also \" and \\ (it is inside "...")
+  controls,            // printable
+  controls_but_lines,  // printable_lines
+};
+
+// Appends s with what a terminal would act on escaped (see printable in output.h).
+void append_escaped(std::string& out, std::string_view s, Escape how) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t n = utf8_len(s, i, cp);
+    if (n == 0) {  // not UTF-8: the byte
+      out += "\\x" + hex_byte(static_cast<unsigned char>(s[i]), true);
+      ++i;
+      continue;
+    }
+    const bool keep_line = how == Escape::controls_but_lines && (cp == '\n' || cp == '\t');
+    if (how == Escape::quoted && (cp == '"' || cp == '\\')) {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(cp));
+    } else if ((cp < 0x20 || cp == 0x7f) && !keep_line) {
+      out += ascii_escape(cp);
+    } else if (is_unicode_control(cp)) {
+      out += unicode_escape(cp);
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
 }
 
 }  // namespace
@@ -205,35 +273,24 @@ std::string base64_encode(util::ByteView bytes) {
 
 std::string go_quote(std::string_view s) {
   std::string out = "\"";
-  for (std::size_t i = 0; i < s.size();) {
-    std::uint32_t cp = 0;
-    const std::size_t n = utf8_len(s, i, cp);
-    if (n == 0) {
-      out += "\\x" + hex_byte(static_cast<unsigned char>(s[i]), true);
-      ++i;
-      continue;
-    }
-    switch (cp) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (cp < 0x20 || cp == 0x7f) out += "\\x" + hex_byte(cp, true);
-        else out.append(s.substr(i, n));
-    }
-    i += n;
-  }
+  append_escaped(out, s, Escape::quoted);
   out.push_back('"');
   return out;
 }
 
-std::string go_syntax(const msgpack::object& o, int depth) {
+std::string printable(std::string_view s) {
+  std::string out;
+  append_escaped(out, s, Escape::controls);
+  return out;
+}
+
+std::string printable_lines(std::string_view s) {
+  std::string out;
+  append_escaped(out, s, Escape::controls_but_lines);
+  return out;
+}
+
+std::string go_syntax(const wire::mp::Object& o, int depth) {
   using T = msgpack::type::object_type;
   switch (o.type) {
     case T::NIL: return "<nil>";

@@ -12,10 +12,9 @@
 #include <variant>
 #include <vector>
 
-#include <msgpack.hpp>
-
 #include "util/bytes.h"
 #include "util/result.h"
+#include "wire/msgpack.h"
 
 namespace cli {
 
@@ -66,11 +65,22 @@ std::string base64_encode(util::ByteView bytes);
 // Go's %q of a string (strconv.Quote).
 std::string go_quote(std::string_view s);
 
+// Text output of what peers and agents supply (member names, tags, node names, log lines):
+// characters a terminal would act on are written as Go's strconv.Quote spells them, so that a
+// peer can neither forge output lines nor drive the terminal: ASCII controls as \n, \t, \r,
+// \a, \b, \f, \v or \xNN (\x00, \x1b), bytes that are not UTF-8 as \xNN, and C1 controls,
+// line/paragraph separators and bidirectional marks as \uNNNN (\u0085, \u202e). Everything
+// else, quotes and backslashes included, is printed as is, as Serf prints it. JSON output has
+// its own exact escaping (json_quote) and does not use this.
+std::string printable(std::string_view s);
+// The same, but line breaks and tabs stay: multi-line content such as a query's response.
+std::string printable_lines(std::string_view s);
+
 // Go's %#v of a value decoded from msgpack into interface{} by Serf's client (monitor's
 // "Event Info:" lines): strings quoted, unsigned ints in hex (0x5), bin as []byte{0x68, ...},
 // maps as map[interface {}]interface {}{"k":v} with sorted keys, arrays as []interface {}{...};
 // depth > 0 (inside a map or array) spells bin as []uint8{...}, as fmt does.
-std::string go_syntax(const msgpack::object& o, int depth = 0);
+std::string go_syntax(const wire::mp::Object& o, int depth = 0);
 
 // net.TCPAddr.String(): "1.2.3.4:80", "[::1]:80"; v4-mapped IPv6 prints as IPv4.
 std::string format_tcp_addr(util::ByteView ip, std::uint16_t port);

@@ -16,7 +16,6 @@
 
 namespace cli {
 
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -133,7 +132,7 @@ util::Result<std::unique_ptr<RpcClient>> RpcClient::connect(const std::string& a
   auto fd = dial(addr);
   if (!fd.ok()) return fd.error();
   std::unique_ptr<RpcClient> client(new RpcClient(*fd));
-  const rpc::HandshakeRequest hello{rpc::limits::ipc_version};
+  const rpc::HandshakeRequest hello{rpc::ipc_version};
   if (auto s = client->call(rpc::Command::handshake, hello); !s.ok()) return s.error();
   if (!auth.empty()) {
     auto s = client->call(rpc::Command::auth, rpc::AuthRequest{auth});
@@ -157,7 +156,7 @@ util::Status RpcClient::send(const util::Bytes& bytes) {
   return {};
 }
 
-util::Result<msgpack::object_handle> RpcClient::read_object() {
+util::Result<wire::mp::Document> RpcClient::read_object() {
   while (true) {
     auto next = decoder_.next_object();
     if (!next.ok()) return next.error();
@@ -175,7 +174,7 @@ util::Result<std::optional<rpc::ResponseHeader>> RpcClient::read_until(std::uint
   auto obj = read_object();
   if (!obj.ok()) return obj.error();
   rpc::ResponseHeader header;
-  if (auto s = rpc::decode(obj->get(), header); !s.ok()) return s.error();
+  if (auto s = rpc::decode(obj->root(), header); !s.ok()) return s.error();
   if (header.seq == seq) return std::optional<rpc::ResponseHeader>(std::move(header));
   auto stream = streams_.find(header.seq);
   if (stream != streams_.end() && stream->second) {
@@ -187,7 +186,7 @@ util::Result<std::optional<rpc::ResponseHeader>> RpcClient::read_until(std::uint
 }
 
 util::Status RpcClient::call(rpc::Command command, const rpc::RequestBody& request,
-                             msgpack::object_handle* body) {
+                             std::optional<wire::mp::Document>* body) {
   const std::uint64_t seq = ++next_seq_;
   if (auto s = send(rpc::encode_request(command, seq, request)); !s.ok()) return s;
   std::optional<rpc::ResponseHeader> header;
@@ -206,37 +205,37 @@ util::Status RpcClient::call(rpc::Command command, const rpc::RequestBody& reque
 }
 
 util::Result<std::vector<rpc::Member>> RpcClient::members() {
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   if (auto s = call(rpc::Command::members, {}, &body); !s.ok()) return s.error();
   rpc::MembersResponse resp;
-  if (auto s = rpc::decode(body.get(), resp); !s.ok()) return s.error();
+  if (auto s = rpc::decode(body->root(), resp); !s.ok()) return s.error();
   return std::move(resp.members);
 }
 
 util::Result<std::vector<rpc::Member>> RpcClient::members_filtered(
     const rpc::MembersFilteredRequest& request) {
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   if (auto s = call(rpc::Command::members_filtered, request, &body); !s.ok()) return s.error();
   rpc::MembersResponse resp;
-  if (auto s = rpc::decode(body.get(), resp); !s.ok()) return s.error();
+  if (auto s = rpc::decode(body->root(), resp); !s.ok()) return s.error();
   return std::move(resp.members);
 }
 
 util::Result<rpc::StatsResponse> RpcClient::stats() {
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   if (auto s = call(rpc::Command::stats, {}, &body); !s.ok()) return s.error();
   rpc::StatsResponse resp;
-  if (auto s = rpc::decode(body.get(), resp); !s.ok()) return s.error();
+  if (auto s = rpc::decode(body->root(), resp); !s.ok()) return s.error();
   return resp;
 }
 
 util::Result<std::optional<rpc::Coordinate>> RpcClient::get_coordinate(const std::string& node) {
-  msgpack::object_handle body;
+  std::optional<wire::mp::Document> body;
   if (auto s = call(rpc::Command::get_coordinate, rpc::CoordinateRequest{node}, &body); !s.ok()) {
     return s.error();
   }
   rpc::CoordinateResponse resp;
-  if (auto s = rpc::decode(body.get(), resp); !s.ok()) return s.error();
+  if (auto s = rpc::decode(body->root(), resp); !s.ok()) return s.error();
   if (!resp.ok) return std::optional<rpc::Coordinate>{};
   return std::optional<rpc::Coordinate>(std::move(resp.coord));
 }

@@ -1,5 +1,5 @@
 // The CLI's RPC client: one blocking TCP connection to an agent, speaking the protocol of
-// agent/rpc_protocol.h the way Serf's Go client does (handshake, optional auth, one Seq per
+// rpc/messages.h the way Serf's Go client does (handshake, optional auth, one Seq per
 // request, stream records interleaved with replies). Error details are the texts Serf's CLI
 // prints after "Error ...: ", e.g. "dial tcp 127.0.0.1:1: connect: connection refused".
 #pragma once
@@ -12,7 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "agent/rpc_protocol.h"
+#include "rpc/codec.h"
+#include "rpc/stream_splitter.h"
 #include "util/result.h"
 
 namespace cli {
@@ -20,7 +21,7 @@ namespace cli {
 // One stream record: the Seq of the request that opened the stream, and its body.
 struct StreamRecord {
   std::uint64_t seq = 0;
-  msgpack::object_handle body;
+  wire::mp::Document body;
 };
 
 class RpcClient {
@@ -37,21 +38,21 @@ class RpcClient {
   // Sends a request and waits for its reply. An error in the reply header becomes an error
   // (Errc::refused, detail = the agent's text); `body` is filled when the command has a
   // response body, also on error (join, keys), except for "Authentication required".
-  util::Status call(agent::rpc::Command command, const agent::rpc::RequestBody& request,
-                    msgpack::object_handle* body = nullptr);
+  util::Status call(rpc::Command command, const rpc::RequestBody& request,
+                    std::optional<wire::mp::Document>* body = nullptr);
 
   // Typed wrappers used by the commands.
-  util::Result<std::vector<agent::rpc::Member>> members();
-  util::Result<std::vector<agent::rpc::Member>> members_filtered(
-      const agent::rpc::MembersFilteredRequest& request);
-  util::Result<agent::rpc::StatsResponse> stats();
+  util::Result<std::vector<rpc::Member>> members();
+  util::Result<std::vector<rpc::Member>> members_filtered(
+      const rpc::MembersFilteredRequest& request);
+  util::Result<rpc::StatsResponse> stats();
   // Ok with nullopt when the agent has no coordinate for the node.
-  util::Result<std::optional<agent::rpc::Coordinate>> get_coordinate(const std::string& node);
+  util::Result<std::optional<rpc::Coordinate>> get_coordinate(const std::string& node);
 
   // Sends a stream-opening request (stream, monitor, query) and waits for its first reply.
   // Returns the stream's Seq; later records come from next_record().
-  util::Result<std::uint64_t> open_stream(agent::rpc::Command command,
-                                          const agent::rpc::RequestBody& request);
+  util::Result<std::uint64_t> open_stream(rpc::Command command,
+                                          const rpc::RequestBody& request);
   void forget_stream(std::uint64_t seq) { streams_.erase(seq); }
   // Blocks until the next record of an open stream. Errc::io "client closed" when the agent
   // closes the connection; Errc::timeout when interrupted (see interrupted()).
@@ -64,14 +65,14 @@ class RpcClient {
  private:
   explicit RpcClient(int fd) : fd_(fd) {}
   util::Status send(const util::Bytes& bytes);
-  util::Result<msgpack::object_handle> read_object();
+  util::Result<wire::mp::Document> read_object();
   // Reads one header and, if it belongs to an open stream, its body (queued as a record).
   // Returns the header when it answers `seq`.
-  util::Result<std::optional<agent::rpc::ResponseHeader>> read_until(std::uint64_t seq);
+  util::Result<std::optional<rpc::ResponseHeader>> read_until(std::uint64_t seq);
 
   int fd_;
   std::uint64_t next_seq_ = 0;
-  agent::rpc::Decoder decoder_;
+  rpc::StreamSplitter decoder_;
   std::map<std::uint64_t, bool> streams_;  // seq -> first reply seen
   std::deque<StreamRecord> records_;
 };

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "wire/limits.h"
 
@@ -71,6 +73,44 @@ struct SkipVisitor : msgpack::null_visitor {
   }
   void parse_error(std::size_t, std::size_t) { bad = true; }
   void insufficient_bytes(std::size_t, std::size_t) { incomplete = true; }
+};
+
+// The RPC flavour's skipping parser: checks every container and str/bin against ObjectLimits
+// and stops at the first violation, before msgpack-cxx allocates anything for the object.
+class LimitVisitor : public msgpack::null_visitor {
+ public:
+  explicit LimitVisitor(const ObjectLimits& limits) : limits_(limits) {}
+  bool visit_str(const char*, std::uint32_t size) { return check_bytes(size); }
+  bool visit_bin(const char*, std::uint32_t size) { return check_bytes(size); }
+  bool visit_ext(const char*, std::uint32_t) { return fail(Errc::malformed, "ext type"); }
+  bool start_array(std::uint32_t n) { return open(n); }
+  bool end_array() { return close(); }
+  bool start_map(std::uint32_t n) { return open(n); }
+  bool end_map() { return close(); }
+  void parse_error(std::size_t, std::size_t) { fail(Errc::malformed, "not msgpack"); }
+  void insufficient_bytes(std::size_t, std::size_t) {}
+
+  std::optional<util::Error> error;
+
+ private:
+  bool fail(Errc code, const char* what) {
+    if (!error) error = util::Error{code, std::string("msgpack: ") + what};
+    return false;
+  }
+  bool check_bytes(std::uint32_t size) {
+    return size <= limits_.item_bytes_max || fail(Errc::too_large, "str or bin too large");
+  }
+  bool open(std::uint32_t n) {
+    if (n > limits_.items_max) return fail(Errc::too_large, "container too large");
+    if (++depth_ > limits_.depth_max) return fail(Errc::malformed, "nesting too deep");
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+  const ObjectLimits& limits_;
+  std::size_t depth_ = 0;
 };
 
 }  // namespace
@@ -149,15 +189,21 @@ Writer& Writer::raw_item(util::ByteView encoded) {
 
 // --- Document ------------------------------------------------------------------------------
 
-util::Result<Document> Document::parse_prefix(util::ByteView bytes, std::size_t& offset) {
+namespace {
+
+// One object at `offset`, which moves past it on success; msgpack-cxx's exceptions become
+// errors. With `copy`, strings and bytes are copied into the handle's zone instead of
+// referenced in place.
+util::Result<msgpack::object_handle> unpack_at(util::ByteView bytes, std::size_t& offset,
+                                               bool copy) {
   if (offset >= bytes.size()) return util::Error{Errc::truncated, "msgpack: no bytes"};
   const auto* data = reinterpret_cast<const char*>(bytes.data());
   try {
     std::size_t off = offset;
-    auto handle = msgpack::unpack(data, bytes.size(), off, reference_all, nullptr,
-                                  limit_for(bytes.size() - offset));
+    auto handle = msgpack::unpack(data, bytes.size(), off, copy ? nullptr : reference_all,
+                                  nullptr, limit_for(bytes.size() - offset));
     offset = off;
-    return Document(std::move(handle));
+    return handle;
   } catch (const msgpack::insufficient_bytes&) {
     return util::Error{Errc::truncated, "msgpack: truncated"};
   } catch (const msgpack::size_overflow&) {
@@ -165,6 +211,22 @@ util::Result<Document> Document::parse_prefix(util::ByteView bytes, std::size_t&
   } catch (const msgpack::unpack_error& e) {
     return util::Error{Errc::malformed, std::string("msgpack: ") + e.what()};
   }
+}
+
+}  // namespace
+
+util::Result<Document> Document::parse_prefix(util::ByteView bytes, std::size_t& offset) {
+  auto handle = unpack_at(bytes, offset, false);
+  if (!handle.ok()) return handle.error();
+  return Document(std::move(*handle));
+}
+
+util::Result<Document> Document::parse_copy(util::ByteView bytes) {
+  std::size_t offset = 0;
+  auto handle = unpack_at(bytes, offset, true);
+  if (!handle.ok()) return handle.error();
+  if (offset != bytes.size()) return util::Error{Errc::malformed, "msgpack: trailing bytes"};
+  return Document(std::move(*handle));
 }
 
 util::Result<Document> Document::parse(util::ByteView bytes) {
@@ -190,6 +252,21 @@ util::Result<std::size_t> object_length(util::ByteView bytes) {
   if (v.too_deep) return util::Error{Errc::too_large, "msgpack: nesting too deep"};
   if (v.incomplete && !v.bad) return std::size_t{0};
   return util::Error{Errc::malformed, "msgpack: bad item"};
+}
+
+util::Result<std::size_t> object_length(util::ByteView bytes, const ObjectLimits& limits) {
+  if (bytes.empty()) return std::size_t{0};
+  LimitVisitor v(limits);
+  std::size_t off = 0;
+  try {
+    if (msgpack::parse(reinterpret_cast<const char*>(bytes.data()), bytes.size(), off, v)) {
+      return off;
+    }
+  } catch (const msgpack::unpack_error& e) {
+    return util::Error{Errc::malformed, std::string("msgpack: ") + e.what()};
+  }
+  if (v.error) return *v.error;
+  return std::size_t{0};
 }
 
 // --- readers -------------------------------------------------------------------------------

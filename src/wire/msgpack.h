@@ -4,7 +4,7 @@
 // Writing. Flavour::gossip is go-msgpack v0.5 as used by memberlist and Serf: strings AND byte
 // fields are old-spec "raw" (fixstr a0|n, str16 da, str32 db; never str8 d9 nor bin c4..c6),
 // non-negative integers use the smallest unsigned form, negative ones the smallest signed form.
-// Flavour::rpc (the agent's RPC protocol) writes strings as str8/16/32 and bytes as bin. In both,
+// Flavour::rpc (the RPC protocol, src/rpc) writes strings as str8/16/32 and bytes as bin. In both,
 // the caller writes struct fields as a map whose keys it emits in Go's sorted field-name order.
 //
 // Reading. `Document::parse` unpacks one object (msgpack-cxx, strings referenced in place, not
@@ -71,6 +71,9 @@ class Document {
   static util::Result<Document> parse(util::ByteView bytes);
   // One object starting at `offset`; on success `offset` moves past it. Bytes may follow.
   static util::Result<Document> parse_prefix(util::ByteView bytes, std::size_t& offset);
+  // RPC flavour: exactly one object spanning all of `bytes`, its strings and bytes copied into
+  // the Document, which therefore outlives the input (a stream reader's buffer moves on).
+  static util::Result<Document> parse_copy(util::ByteView bytes);
 
   [[nodiscard]] const Object& root() const { return handle_.get(); }
 
@@ -83,6 +86,17 @@ class Document {
 // of a TCP stream): 0 while the object is still incomplete, an error once it can never be valid
 // (bad byte, nesting deeper than limits::msgpack_depth_max).
 util::Result<std::size_t> object_length(util::ByteView bytes);
+
+// RPC flavour: what one object split off a TCP stream may hold, checked before it is built.
+struct ObjectLimits {
+  std::size_t depth_max;       // nesting of arrays and maps
+  std::size_t items_max;       // entries of one array or map
+  std::size_t item_bytes_max;  // bytes of one str or bin
+};
+// Like object_length, under `limits`: 0 while incomplete; Errc::too_large once a container or a
+// str/bin is over its limit; Errc::malformed for bytes that are not msgpack, an ext item (the
+// RPC protocol has none) or nesting deeper than limits.depth_max.
+util::Result<std::size_t> object_length(util::ByteView bytes, const ObjectLimits& limits);
 
 // --- field readers: a nil item leaves the zero value -----------------------------------
 util::Status read(const Object& o, bool& out);

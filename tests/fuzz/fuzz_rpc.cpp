@@ -3,12 +3,12 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "agent/rpc_protocol.h"
+#include "rpc/stream_splitter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::size_t split = data[0] % size;
-  agent::rpc::RequestReader reader;
+  rpc::RequestReader reader;
   reader.feed(util::ByteView(data + 1, split > 0 ? split - 1 : 0));
   for (int round = 0; round < 2; ++round) {
     for (int i = 0; i < 1000; ++i) {  // every request consumes bytes, so this is bounded

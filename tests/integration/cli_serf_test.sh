@@ -244,11 +244,15 @@ same_first "keys no action" n1 keys
 same "keys two actions" n1 keys -list -install=x
 
 # ---- monitor ---------------------------------------------------------------------------
+# monitor_shows NODE FILE EVENT: sends user event EVENT through NODE until the monitor writing
+# FILE has printed it (the monitor may not be streaming yet when the first one goes out).
+monitor_shows() {
+  "$SERF" event -rpc-addr="$(rpc_of "$1")" "$3" hello >/dev/null
+  grep -q "Name: \"$3\"" "$2"
+}
 ( exec "$SHOAL" monitor -log-level=debug -rpc-addr="$(rpc_of n1)" >"$TMP/monitor.out" 2>&1 ) &
 MON=$!
-sleep 1
-"$SERF" event -rpc-addr="$(rpc_of n1)" monitored hello >/dev/null
-sleep 1
+wait_until "monitor shows an event" monitor_shows n1 "$TMP/monitor.out" monitored
 kill -INT "$MON"
 wait "$MON"; RC=$?
 [ "$RC" = 0 ] && pass || fail "monitor: Ctrl-C should exit 0, got $RC"
@@ -303,7 +307,7 @@ expect "force-leave unknown node is silent" 0 ""
 same_first "force-leave no name" n1 force-leave
 ( exec "$SHOAL" monitor -rpc-addr="$(rpc_of n2)" >"$TMP/monitor2.out" 2>&1 ) &
 MON=$!
-sleep 0.5
+wait_until "second monitor streams" monitor_shows n2 "$TMP/monitor2.out" monitored2
 run shoal n2 leave
 expect "leave" 0 "Graceful leave complete"
 for _ in $(seq 40); do kill -0 "$MON" 2>/dev/null || break; sleep 0.25; done

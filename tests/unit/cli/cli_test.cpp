@@ -1,6 +1,6 @@
 // Tests of the CLI's dispatch, argument errors and RPC exchanges. Exchanges run against a tiny
 // in-process agent: a thread that accepts one connection on 127.0.0.1:0 and answers each
-// request through agent::rpc's RequestReader and encoders.
+// request through rpc's RequestReader and encoders.
 #include <doctest/doctest.h>
 
 #include <netinet/in.h>
@@ -14,8 +14,6 @@
 #include "cli/cli_main.h"
 #include "cli/commands.h"
 #include "cli/rpc_client.h"
-
-namespace rpc = agent::rpc;
 
 namespace {
 
@@ -31,7 +29,10 @@ int run(std::vector<std::string> args, CaptureUi& ui) { return cli::run_cli(args
 class FakeAgent {
  public:
   using Handler = std::function<util::Bytes(const rpc::Request&)>;
-  explicit FakeAgent(Handler handler) : handler_(std::move(handler)) {
+  // byte_by_byte: every reply goes out one byte per send, so that the client reads its
+  // objects in pieces (how many per read is up to the kernel).
+  explicit FakeAgent(Handler handler, bool byte_by_byte = false)
+      : handler_(std::move(handler)), byte_by_byte_(byte_by_byte) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -71,13 +72,22 @@ class FakeAgent {
         util::Bytes reply = (*req)->command == rpc::Command::handshake
                                 ? rpc::encode(rpc::ResponseHeader{(*req)->seq, ""})
                                 : handler_(**req);
-        if (::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) open = false;
+        open = send_reply(fd, reply);
       }
     }
     close(fd);
   }
 
+  bool send_reply(int fd, const util::Bytes& reply) const {
+    const std::size_t step = byte_by_byte_ ? 1 : reply.size();
+    for (std::size_t at = 0; at < reply.size(); at += step) {
+      if (::send(fd, reply.data() + at, step, MSG_NOSIGNAL) < 0) return false;
+    }
+    return true;
+  }
+
   Handler handler_;
+  bool byte_by_byte_;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::thread thread_;
@@ -94,6 +104,18 @@ rpc::Member member(std::string name) {
   m.delegate_max = 5;
   m.delegate_cur = 5;
   return m;
+}
+
+// An agent that answers every request with an empty reply header followed by these records.
+FakeAgent::Handler streams_records(std::vector<rpc::QueryRecord> records) {
+  return [records = std::move(records)](const rpc::Request& r) {
+    util::Bytes out = rpc::encode(rpc::ResponseHeader{r.seq, ""});
+    for (const auto& rec : records) {
+      auto b = rpc::encode_response(rpc::ResponseHeader{r.seq, ""}, rec);
+      out.insert(out.end(), b.begin(), b.end());
+    }
+    return out;
+  };
 }
 
 }  // namespace
@@ -211,16 +233,9 @@ TEST_SUITE("cli.commands") {
   }
 
   TEST_CASE("query prints acks and responses as records arrive, until done") {
-    FakeAgent agent([](const rpc::Request& r) {
-      util::Bytes out = rpc::encode(rpc::ResponseHeader{r.seq, ""});
-      for (const auto& rec : {rpc::QueryRecord{"ack", "n1", {}},
-                              rpc::QueryRecord{"response", "n1", util::to_bytes("up\n")},
-                              rpc::QueryRecord{"done", "", {}}}) {
-        auto b = rpc::encode_response(rpc::ResponseHeader{r.seq, ""}, rec);
-        out.insert(out.end(), b.begin(), b.end());
-      }
-      return out;
-    });
+    FakeAgent agent(streams_records({{"ack", "n1", {}},
+                                     {"response", "n1", util::to_bytes("up\n")},
+                                     {"done", "", {}}}));
     CaptureUi ui;
     CHECK(run({"query", agent.addr(), "-timeout=2s", "uptime"}, ui) == 0);
     CHECK(ui.out_text ==
@@ -241,5 +256,51 @@ TEST_SUITE("cli.commands") {
     const auto& t = std::get<rpc::TagsRequest>(agent.seen[1].body);
     CHECK(t.tags == rpc::StringMap{{"a", "1"}, {"c", "2"}});
     CHECK(t.delete_tags == std::vector<std::string>{"b"});
+  }
+
+  TEST_CASE("query ends at an ack or response from no one, as serf's CLI does") {
+    // A Serf agent streams such zero-valued records between its deadline and its end timer.
+    FakeAgent agent(streams_records({{"ack", "n1", {}},
+                                     {"ack", "n2", {}},
+                                     {"response", "n2", util::to_bytes("n2\n")},
+                                     {"ack", "", {}},
+                                     {"response", "", {}},
+                                     {"ack", "", {}},
+                                     {"done", "", {}}}),
+                    true);
+    CaptureUi ui;
+    CHECK(run({"query", agent.addr(), "who"}, ui) == 0);
+    CHECK(ui.out_text ==
+          "Query 'who' dispatched\nAck from 'n1'\nAck from 'n2'\nResponse from 'n2': n2\n"
+          "Total Acks: 2\nTotal Responses: 1\n");
+  }
+
+  TEST_CASE("query json leaves out the records from no one") {
+    FakeAgent agent(streams_records({{"ack", "n1", {}},
+                                     {"response", "n1", util::to_bytes("up")},
+                                     {"response", "", {}},
+                                     {"done", "", {}}}),
+                    true);
+    CaptureUi ui;
+    CHECK(run({"query", agent.addr(), "-format=json", "who"}, ui) == 0);
+    CHECK(ui.out_text ==
+          "{\n  \"Acks\": [\n    \"n1\"\n  ],\n  \"Responses\": {\n    \"n1\": \"up\"\n  }\n}\n");
+  }
+
+  TEST_CASE("members prints one escaped row per member, odd names included") {
+    FakeAgent agent([](const rpc::Request& r) {
+      return rpc::encode_response(
+          rpc::ResponseHeader{r.seq, ""},
+          rpc::MembersResponse{{member("n1"), member(std::string("bad\0na\nme", 9)),
+                                member(std::string(1, '\0')), member("\x1b[2J"), member("n5")}});
+    });
+    CaptureUi ui;
+    CHECK(run({"members", agent.addr()}, ui) == 0);
+    CHECK(ui.out_text ==
+          "n1             127.0.0.2:7946  alive  role=db\n"
+          "bad\\x00na\\nme  127.0.0.2:7946  alive  role=db\n"
+          "\\x00           127.0.0.2:7946  alive  role=db\n"
+          "\\x1b[2J        127.0.0.2:7946  alive  role=db\n"
+          "n5             127.0.0.2:7946  alive  role=db\n");
   }
 }
