@@ -77,6 +77,9 @@ class Agent final : public AgentApi {
   Config config_;
   std::vector<std::string> args_;
   runtime::AgentLogger& log_;
+  // Before the RPC server: its connections unsubscribe while it is destroyed.
+  std::map<std::uint64_t, EventListener> listeners_;
+  std::uint64_t next_listener_ = 1;
   std::unique_ptr<runtime::Driver> driver_;
   std::unique_ptr<RpcServer> rpc_;
   std::unique_ptr<Mdns> mdns_;  // -discover
@@ -87,8 +90,6 @@ class Agent final : public AgentApi {
       SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGXCPU, SIGXFSZ};
   std::array<runtime::UvHandle<uv_signal_t>, handled_signals.size()> signals_;
   runtime::UvHandle<uv_timer_t> retry_timer_, leave_timer_;
-  std::map<std::uint64_t, EventListener> listeners_;
-  std::uint64_t next_listener_ = 1;
   int retry_attempts_ = 0;
   bool leaving_ = false;
   bool stopped_ = false;
