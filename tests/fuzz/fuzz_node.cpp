@@ -111,7 +111,7 @@ class Harness {
   }
 
   void deliver_stream(util::Bytes bytes) {
-    trace("  stream request of %zu bytes", bytes.size());
+    trace_stream(bytes);
     note_fed_stream(bytes);
     const swim::StreamId id = ++inbound_streams_;
     serf::Outbox out;
@@ -358,19 +358,33 @@ class Harness {
             }
           },
           m);
-      const auto* u = std::get_if<wire::UserMsg>(&m);
-      auto serf_msg = u ? wire::serf::decode(u->payload) : util::Error{util::Errc::malformed, ""};
-      const auto* q = serf_msg.ok() ? std::get_if<wire::serf::Query>(&*serf_msg) : nullptr;
-      if (!q) continue;
-      trace("    query %s ltime=%llu timeout_ns=%lld", q->name.c_str(),
-            static_cast<unsigned long long>(q->ltime), static_cast<long long>(q->timeout_ns));
-      for (const auto& raw : q->filters) {
-        auto f = wire::serf::decode_filter(raw);
-        const auto* tag = f.ok() ? std::get_if<wire::serf::TagFilter>(&*f) : nullptr;
-        if (tag) {
-          trace("    tag filter %s =~ %.200s (%zu bytes)", tag->tag.c_str(), tag->expr.c_str(),
-                tag->expr.size());
-        }
+      if (const auto* u = std::get_if<wire::UserMsg>(&m)) trace_serf(u->payload);
+    }
+  }
+
+  void trace_stream(util::ByteView bytes) const {
+    if (!tracing_) return;
+    auto plain = wire::unframe_stream(bytes);
+    auto msg = plain.ok() ? wire::decode_stream(*plain) : plain.error();
+    trace("  stream of %zu bytes, %s", bytes.size(), msg.ok() ? "decodes" : "garbage");
+    if (!msg.ok()) return;
+    trace("  stream message type %zu", msg->index());
+    if (const auto* u = std::get_if<wire::UserMsg>(&*msg)) trace_serf(u->payload);
+  }
+
+  // The part of a Serf message findings tend to hinge on: a query's filters.
+  void trace_serf(util::ByteView serf_bytes) const {
+    auto serf_msg = wire::serf::decode(serf_bytes);
+    const auto* q = serf_msg.ok() ? std::get_if<wire::serf::Query>(&*serf_msg) : nullptr;
+    if (!q) return;
+    trace("    query %s ltime=%llu timeout_ns=%lld", q->name.c_str(),
+          static_cast<unsigned long long>(q->ltime), static_cast<long long>(q->timeout_ns));
+    for (const auto& raw : q->filters) {
+      auto f = wire::serf::decode_filter(raw);
+      const auto* tag = f.ok() ? std::get_if<wire::serf::TagFilter>(&*f) : nullptr;
+      if (tag) {
+        trace("    tag filter %s =~ %.200s (%zu bytes)", tag->tag.c_str(), tag->expr.c_str(),
+              tag->expr.size());
       }
     }
   }
