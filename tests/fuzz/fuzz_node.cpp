@@ -1,8 +1,9 @@
 // libFuzzer harness for the whole sans-IO core: one serf::Node fed what hostile peers and a
 // driver can do to it. The input is a program: each step delivers a datagram or a stream
 // (arbitrary bytes, or messages encoded by wire/ and then damaged: fuzz_node_input.h),
-// answers one of the node's outstanding stream calls, moves virtual time, ticks, or runs a
-// local operation (set_tags, user_event, query, respond, leave, force_leave, join).
+// answers one of the node's outstanding stream calls or its last ping, moves virtual time,
+// ticks, or runs a local operation (set_tags, user_event, query, respond, leave, force_leave,
+// join).
 // Besides "no crash, no ASSERT, no sanitizer report" it checks what the node must keep:
 //   - everything it sends decodes with our own decoders and fits in a UDP datagram;
 //   - after a tick, its next deadline lies in the future (else the driver spins);
@@ -75,7 +76,7 @@ class Harness {
     // Once the node asked to shut down (it left, or lost a name-conflict vote) the driver
     // stops calling it.
     for (int step = 0; step < 64 && in_.raw().remaining_bytes() > 0 && !shutdown_; ++step) {
-      const int op = in_.upto(9);
+      const int op = in_.upto(10);
       trace("step %d: op %d at t=%lld us", step, op, static_cast<long long>(util::to_us(now_)));
       switch (op) {
         case 0: deliver_packet(in_.raw().ConsumeBytes<std::uint8_t>(in_.upto(1500))); break;
@@ -83,6 +84,7 @@ class Harness {
         case 2: deliver_packet(in_.datagram()); break;
         case 3: deliver_stream(flip_raw() ? in_.bytes(3000) : in_.stream()); break;
         case 4: answer_call(); break;
+        case 10: answer_ping(); break;
         case 5: advance(); break;
         case 6: tick_to_next_deadline(); break;
         default: local_operation(); break;
@@ -146,6 +148,21 @@ class Harness {
     if (reply.ok()) note_fed_stream(*reply);
     step([&](serf::Node& n, serf::Outbox& out) {
       n.on_stream_reply(call.id, std::move(reply), now_, out);
+    });
+  }
+
+  // The ack a probed peer sends at once, with its Vivaldi coordinate (or none), before the
+  // probe times out: what reaches the coordinate code.
+  void answer_ping() {
+    if (sent_.pings.empty()) return;
+    const Sent::Ping ping = sent_.pings.back();
+    now_ += 1ms * in_.upto(20);
+    util::Bytes payload;
+    if (in_.flip()) payload = wire::serf::encode_ping_payload(in_.coordinate());
+    const util::Bytes ack = wire::encode(wire::Ack{ping.seq, std::move(payload)});
+    trace("  ack for ping %u", ping.seq);
+    step([&](serf::Node& n, serf::Outbox& out) {
+      n.on_packet(ping.to, wire::frame_packet(ack, {}), now_, out);
     });
   }
 
@@ -275,7 +292,7 @@ class Harness {
 
   void drain(serf::Outbox& out) {
     if (out.shutdown) shutdown_ = true;
-    for (const auto& p : out.swim.packets) check_datagram(p.bytes);
+    for (const auto& p : out.swim.packets) check_datagram(p.bytes, p.to);
     for (auto& call : out.swim.streams) {
       // (A deadline may already have passed when a tick comes late: the TCP fallback of a probe
       // keeps the probe's end, as memberlist's does; the driver then fails the call at once.)
@@ -297,7 +314,7 @@ class Harness {
     }
   }
 
-  void check_datagram(const util::Bytes& bytes) {
+  void check_datagram(const util::Bytes& bytes, const swim::Address& to) {
     FUZZ_CHECK(bytes.size() <= wire::limits::udp_packet_bytes_max, "a datagram fits in UDP");
     auto packet = wire::decode_packet(bytes);
     FUZZ_CHECK(packet.ok() && packet->bad_parts == 0, "what we send decodes");
@@ -305,9 +322,9 @@ class Harness {
       // (An alive about ourselves may be older than one sent before it: memberlist keys a
       // refutation by our address and our own alive by our name, so both can be queued.)
       if (const auto* p = std::get_if<wire::Ping>(&m)) {
-        remember(sent_.ping_seqs, p->seq_no);
+        remember(sent_.pings, Sent::Ping{p->seq_no, to});
       } else if (const auto* ip = std::get_if<wire::IndirectPing>(&m)) {
-        remember(sent_.ping_seqs, ip->seq_no);
+        remember(sent_.pings, Sent::Ping{ip->seq_no, to});
       } else if (const auto* u = std::get_if<wire::UserMsg>(&m)) {
         // Not required to decode: a relay forwards a peer's inner bytes unchanged, as Serf does.
         auto serf_msg = wire::serf::decode(u->payload);

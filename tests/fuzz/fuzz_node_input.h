@@ -30,9 +30,13 @@ inline swim::Address peer_addr(int k) {
 }
 inline std::string peer_name(int k) { return "p" + std::to_string(k); }
 
-// What the node sent that a peer may answer: probe sequence numbers and its queries' ids.
+// What the node sent that a peer may answer: its pings and its queries' ids.
 struct Sent {
-  std::vector<std::uint32_t> ping_seqs;
+  struct Ping {
+    std::uint32_t seq;
+    swim::Address to;
+  };
+  std::vector<Ping> pings;
   struct QueryId {
     std::uint64_t ltime;
     std::uint32_t id;
@@ -124,8 +128,8 @@ class Input {
   }
 
   std::uint32_t seq() {
-    if (!sent_.ping_seqs.empty() && flip()) {
-      return sent_.ping_seqs[upto(sent_.ping_seqs.size() - 1)];
+    if (!sent_.pings.empty() && flip()) {
+      return sent_.pings[upto(sent_.pings.size() - 1)].seq;
     }
     return in_.ConsumeIntegral<std::uint32_t>();
   }
