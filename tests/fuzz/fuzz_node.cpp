@@ -389,10 +389,19 @@ class Harness {
     if (const auto* u = std::get_if<wire::UserMsg>(&*msg)) trace_serf(u->payload);
   }
 
-  // The part of a Serf message findings tend to hinge on: a query's filters.
+  // A Serf message's type and Lamport time, and a query's filters.
   void trace_serf(util::ByteView serf_bytes) const {
     auto serf_msg = wire::serf::decode(serf_bytes);
-    const auto* q = serf_msg.ok() ? std::get_if<wire::serf::Query>(&*serf_msg) : nullptr;
+    if (!serf_msg.ok()) return;
+    std::visit(
+        [this, &serf_msg](const auto& v) {
+          if constexpr (requires { v.ltime; }) {
+            trace("    serf message type %zu, ltime %llu", serf_msg->index(),
+                  static_cast<unsigned long long>(v.ltime));
+          }
+        },
+        *serf_msg);
+    const auto* q = std::get_if<wire::serf::Query>(&*serf_msg);
     if (!q) return;
     trace("    query %s ltime=%llu timeout_ns=%lld", q->name.c_str(),
           static_cast<unsigned long long>(q->ltime), static_cast<long long>(q->timeout_ns));
