@@ -7,12 +7,13 @@
 // reaches 1 << width. The encoder starts with a clear code (Go >= 1.17; older encoders did not,
 // the decoder accepts both) and emits clear + resets when its next code would be 4095.
 //
-// The encoder mirrors Go's writer step by step (same hash table, same points at which codes are
+// The encoder mirrors Go's writer step by step (the same points at which codes are
 // emitted and the table reset), so its output is byte-identical to what Serf agents send.
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "wire/codec.h"
 #include "wire/limits.h"
@@ -26,38 +27,38 @@ constexpr std::uint32_t clear_code = 1u << lit_width;  // 256
 constexpr std::uint32_t eof_code = clear_code + 1;      // 257
 constexpr std::uint32_t width_max = 12;
 constexpr std::uint32_t code_max = (1u << width_max) - 1;  // 4095
-constexpr std::uint32_t table_size = 4u << width_max;      // open-addressing hash table
-constexpr std::uint32_t table_mask = table_size - 1;
+constexpr std::uint32_t table_bits_max = width_max + 2;    // 16384 slots, Go's table size
 constexpr std::uint32_t empty_entry = 0;
 
-// Go's hash table (key = prefix code << 8 | byte -> entry = key << 12 | code). Instead of
-// clearing 64 KiB per packet, each slot carries the generation that wrote it; a reset just
-// starts a new generation. One table per thread, reused by every call.
+// The dictionary: an open-addressing hash table (key = prefix code << 8 | byte -> entry =
+// key << 12 | code), one per call. Go's is 64 KiB, cleared per writer; a datagram creates only
+// a few hundred entries, so this one is sized to the input (load <= 1/4, as Go's at its fullest)
+// and hashed multiplicatively (Go's hash keeps only the low bits of the code in a small table).
+// Where entries sit does not change the output: lookups compare whole keys.
 class Table {
  public:
-  void reset() {
-    if (++generation_ == 0) {  // wrapped: old stamps could look current
-      stamps_.fill(0);
-      generation_ = 1;
-    }
+  explicit Table(std::size_t plain_bytes) {
+    std::uint32_t bits = 8;
+    while (bits < table_bits_max && (std::size_t{1} << bits) < 4 * plain_bytes) ++bits;
+    entries_.assign(std::size_t{1} << bits, empty_entry);
+    shift_ = 32 - bits;
+    mask_ = (1u << bits) - 1;
   }
-  [[nodiscard]] std::uint32_t at(std::uint32_t h) const {
-    return stamps_[h] == generation_ ? entries_[h] : empty_entry;
-  }
-  void set(std::uint32_t h, std::uint32_t entry) {
-    entries_[h] = entry;
-    stamps_[h] = generation_;
-  }
+  void reset() { std::fill(entries_.begin(), entries_.end(), empty_entry); }
+  [[nodiscard]] std::uint32_t slot(std::uint32_t key) const { return key * 0x9e3779b1u >> shift_; }
+  [[nodiscard]] std::uint32_t next(std::uint32_t h) const { return (h + 1) & mask_; }
+  [[nodiscard]] std::uint32_t at(std::uint32_t h) const { return entries_[h]; }
+  void set(std::uint32_t h, std::uint32_t entry) { entries_[h] = entry; }
 
  private:
-  std::array<std::uint32_t, table_size> entries_{};
-  std::array<std::uint32_t, table_size> stamps_{};
-  std::uint32_t generation_ = 0;
+  std::vector<std::uint32_t> entries_;
+  std::uint32_t shift_ = 0;
+  std::uint32_t mask_ = 0;
 };
 
 class Encoder {
  public:
-  Encoder(util::Bytes& out, Table& table) : out_(out), table_(table) { table_.reset(); }
+  Encoder(util::Bytes& out, Table& table) : out_(out), table_(table) {}
 
   void run(util::ByteView plain) {
     put(clear_code);
@@ -70,7 +71,7 @@ class Encoder {
     for (std::size_t i = 1; i < plain.size(); ++i) {
       const std::uint32_t literal = plain[i];
       const std::uint32_t key = code << 8 | literal;
-      std::uint32_t hash = (key >> 12 ^ key) & table_mask;
+      std::uint32_t hash = table_.slot(key);
       if (auto hit = find(key, hash)) {
         code = hit;
         continue;
@@ -78,7 +79,7 @@ class Encoder {
       put(code);
       code = literal;
       if (inc_hi()) continue;  // table was reset: nothing to insert
-      while (table_.at(hash) != empty_entry) hash = (hash + 1) & table_mask;
+      while (table_.at(hash) != empty_entry) hash = table_.next(hash);
       table_.set(hash, key << 12 | hi_);
     }
     put(code);
@@ -91,7 +92,7 @@ class Encoder {
   // The code stored for `key`, or 0 (no code is 0 as an entry value: entries are >= 258).
   std::uint32_t find(std::uint32_t key, std::uint32_t hash) const {
     for (std::uint32_t h = hash, t = table_.at(h); t != empty_entry;
-         h = (h + 1) & table_mask, t = table_.at(h)) {
+         h = table_.next(h), t = table_.at(h)) {
       if (key == t >> 12) return t & code_max;
     }
     return 0;
@@ -233,8 +234,8 @@ class Decoder {
 util::Bytes lzw_compress(util::ByteView plain) {
   util::Bytes out;
   out.reserve(plain.size() / 2 + 16);
-  thread_local auto table = std::make_unique<Table>();
-  Encoder(out, *table).run(plain);
+  Table table(plain.size());
+  Encoder(out, table).run(plain);
   return out;
 }
 
